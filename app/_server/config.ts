@@ -1,0 +1,176 @@
+// Configuration: read from the environment and validated once, on first use (and at server start,
+// see instrumentation.ts), so a bad value stops the app with a message that names the variable.
+// Every other module imports `config()` from here and never reads process.env itself.
+
+import { durationToMs } from "./duration";
+
+/** An ALLOWED_RETURN_URLS entry. `*.example.com` is stored as `example.com` with `subdomains: true`. */
+export type AllowedReturnUrl = { url: URL; subdomains: boolean };
+
+export type Config = {
+  /** serve.public.base_url: logout_url and ui.action are built from it. No trailing slash. */
+  publicBaseUrl: URL;
+  /** dsn */
+  databaseUrl: string;
+  /** secrets.cookie: seals the session cookie and signs logout tokens. */
+  cookieSecret: string;
+  /** session.cookie.name */
+  sessionCookieName: string;
+  /** session.lifespan, in milliseconds */
+  sessionLifespanMs: number;
+  /** How long a logout URL stays usable, in milliseconds. */
+  logoutTokenTtlMs: number;
+  /** selfservice.flows.{login,registration}.lifespan, in milliseconds */
+  flowLifespanMs: number;
+  /** selfservice.default_browser_return_url */
+  defaultBrowserReturnUrl: URL;
+  /** selfservice.flows.logout.after.default_browser_return_url, falling back to the general one */
+  logoutDefaultBrowserReturnUrl: URL;
+  /** selfservice.allowed_return_urls */
+  allowedReturnUrls: AllowedReturnUrl[];
+  /** selfservice.flows.logout.clear_browser_data */
+  logoutClearBrowserData: boolean;
+  /** How long ended sessions, expired flows and stored errors are kept before housekeeping deletes them. */
+  retentionMs: number;
+  /** Run housekeeping inside the server this often; 0 turns the timer off. */
+  cleanupIntervalMs: number;
+  port: number;
+};
+
+/** Only for local development and tests; a production start refuses to use it. */
+const DEVELOPMENT_COOKIE_SECRET = "development-only-cookie-secret-do-not-use-in-production";
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function absoluteUrl(env: Env, name: string, fallback: string): URL {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(name, `must be an http or https URL, got ${JSON.stringify(raw)}`);
+  }
+  return url;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = read(env, name) ?? fallback;
+  const ms = durationToMs(raw);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigError(name, `must be a positive duration such as 24h, 15m or 2s, got ${JSON.stringify(raw)}`);
+  }
+  return ms;
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const portRaw = read(env, "PORT") ?? "3000";
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError("PORT", `must be a TCP port number, got ${JSON.stringify(portRaw)}`);
+  }
+
+  const publicBaseUrl = absoluteUrl(env, "PUBLIC_BASE_URL", `http://localhost:${port}`);
+  if (publicBaseUrl.search || publicBaseUrl.hash || publicBaseUrl.username || publicBaseUrl.password) {
+    throw new ConfigError("PUBLIC_BASE_URL", "must not carry a query, fragment or user info");
+  }
+  // Paths are appended to the base URL; keep it without a trailing slash.
+  publicBaseUrl.pathname = publicBaseUrl.pathname.replace(/\/+$/, "");
+
+  const cookieSecret = read(env, "COOKIE_SECRET");
+  if (cookieSecret === undefined && env.NODE_ENV === "production") {
+    throw new ConfigError("COOKIE_SECRET", "must be set in production (at least 32 random characters)");
+  }
+  if (cookieSecret !== undefined && cookieSecret.length < 32) {
+    throw new ConfigError("COOKIE_SECRET", `must be at least 32 characters long, got ${cookieSecret.length}`);
+  }
+
+  const sessionCookieName = read(env, "SESSION_COOKIE_NAME") ?? "ory_kratos_session";
+  // RFC 6265 token characters only: anything else would break the Set-Cookie header.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(sessionCookieName)) {
+    throw new ConfigError("SESSION_COOKIE_NAME", `must be a valid cookie name, got ${JSON.stringify(sessionCookieName)}`);
+  }
+
+  const defaultBrowserReturnUrl = absoluteUrl(env, "DEFAULT_BROWSER_RETURN_URL", `${publicBaseUrl.href.replace(/\/+$/, "")}/`);
+  const logoutDefaultBrowserReturnUrl = absoluteUrl(
+    env,
+    "LOGOUT_DEFAULT_BROWSER_RETURN_URL",
+    defaultBrowserReturnUrl.href,
+  );
+
+  const allowedReturnUrls = (read(env, "ALLOWED_RETURN_URLS") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry): AllowedReturnUrl => {
+      // "https://*.example.com/app" allows subdomains of example.com; WHATWG URL parsing keeps
+      // the "*" label as is, so strip it after parsing.
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new ConfigError("ALLOWED_RETURN_URLS", `contains an entry that is not an absolute URL: ${JSON.stringify(entry)}`);
+      }
+      if (url.username || url.password) {
+        throw new ConfigError("ALLOWED_RETURN_URLS", `must not contain user info: ${JSON.stringify(entry)}`);
+      }
+      const subdomains = url.hostname.startsWith("*.");
+      if (subdomains) url.hostname = url.hostname.slice(2);
+      if (url.hostname.includes("*")) {
+        throw new ConfigError("ALLOWED_RETURN_URLS", `may use "*" only as the first label of a host: ${JSON.stringify(entry)}`);
+      }
+      return { url, subdomains };
+    });
+
+  return {
+    publicBaseUrl,
+    databaseUrl: read(env, "DATABASE_URL") ?? "file:./data/app.db",
+    cookieSecret: cookieSecret ?? DEVELOPMENT_COOKIE_SECRET,
+    sessionCookieName,
+    sessionLifespanMs: duration(env, "SESSION_LIFESPAN", "24h"),
+    logoutTokenTtlMs: duration(env, "LOGOUT_TOKEN_TTL", "15m"),
+    flowLifespanMs: duration(env, "FLOW_LIFESPAN", "1h"),
+    defaultBrowserReturnUrl,
+    logoutDefaultBrowserReturnUrl,
+    allowedReturnUrls,
+    logoutClearBrowserData: boolean(env, "LOGOUT_CLEAR_BROWSER_DATA"),
+    retentionMs: duration(env, "RETENTION", "168h"),
+    cleanupIntervalMs: read(env, "CLEANUP_INTERVAL") === "0" ? 0 : duration(env, "CLEANUP_INTERVAL", "1h"),
+    port,
+  };
+}
+
+let loaded: Config | undefined;
+
+/** The validated configuration, read from the environment the first time it is asked for. */
+export function config(): Config {
+  loaded ??= loadConfig();
+  return loaded;
+}
+
+/** An absolute URL of this app: `publicUrl("/self-service/logout")`, honouring a base path. */
+export function publicUrl(path: string): URL {
+  const base = config().publicBaseUrl;
+  return new URL(base.pathname.replace(/\/+$/, "") + path, base.origin);
+}

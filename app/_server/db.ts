@@ -1,0 +1,47 @@
+// The database client. This file is the only one that knows the database is SQLite: moving to
+// Postgres means swapping the driver adapter here (and `provider` in prisma/schema.prisma).
+
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { config } from "./config";
+import { PrismaClient } from "./generated/prisma/client";
+
+// Chosen for a web server whose answers promise durability:
+// - WAL lets readers (every whoami) run while a logout writes, instead of queueing behind it.
+// - synchronous=FULL syncs the WAL on every commit, so a 204 for a logout survives power loss,
+//   not only a crashed process (NORMAL would risk the last commits on an OS crash).
+// - busy_timeout (the `timeout` option below) makes a writer that meets another process's write
+//   lock wait for it instead of failing with SQLITE_BUSY, so several instances can share a file.
+const CONNECTION_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+const BUSY_TIMEOUT_MS = 5_000;
+
+function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
+  const path = url.replace(/^file:/, "");
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const factory = new PrismaBetterSqlite3({ url, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" });
+  const withPragmas = async (adapter: SqlDriverAdapter) => {
+    await adapter.executeScript(CONNECTION_PRAGMAS);
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => factory.connect().then(withPragmas),
+    connectToShadowDb: () => factory.connectToShadowDb().then(withPragmas),
+  };
+}
+
+/** A client for a database URL. The app uses `db()`; scripts and tests may open other databases. */
+export function createPrismaClient(url: string): PrismaClient {
+  return new PrismaClient({ adapter: sqliteAdapter(url) });
+}
+
+// One client per process: `next dev` re-evaluates modules on every edit, so keep it on globalThis.
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
+
+export function db(): PrismaClient {
+  globalForPrisma.prisma ??= createPrismaClient(config().databaseUrl);
+  return globalForPrisma.prisma;
+}

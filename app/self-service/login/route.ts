@@ -1,0 +1,3 @@
+import { submitFlowHandler } from "../flow-handlers";
+
+export const POST = submitFlowHandler("login");

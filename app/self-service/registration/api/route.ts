@@ -1,0 +1,3 @@
+import { initApiFlow } from "../../flow-handlers";
+
+export const GET = initApiFlow("registration");

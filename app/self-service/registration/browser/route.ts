@@ -1,0 +1,3 @@
+import { initBrowserFlow } from "../../flow-handlers";
+
+export const GET = initBrowserFlow("registration");

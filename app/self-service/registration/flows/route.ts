@@ -1,0 +1,3 @@
+import { getFlow } from "../../flow-handlers";
+
+export const GET = getFlow("registration");

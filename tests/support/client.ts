@@ -1,0 +1,135 @@
+// A minimal browser stand-in for integration tests: a cookie jar, no automatic redirects, and
+// helpers that sign up or sign in through the real flows.
+
+import { parseSetCookie } from "cookie";
+import type { App } from "./app";
+
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+
+  store(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const { name, value = "", maxAge } = parseSetCookie(header);
+      if (maxAge !== undefined && maxAge <= 0) this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+  }
+
+  get(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+
+  set(name: string, value: string): void {
+    this.#cookies.set(name, value);
+  }
+
+  delete(name: string): void {
+    this.#cookies.delete(name);
+  }
+
+  header(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+}
+
+export type RequestOptions = Omit<RequestInit, "body" | "headers"> & {
+  headers?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, string>;
+  body?: BodyInit;
+};
+
+export class Client {
+  readonly jar = new CookieJar();
+
+  constructor(readonly app: App) {}
+
+  async request(pathOrUrl: string, options: RequestOptions = {}): Promise<Response> {
+    const { json, form, headers = {}, ...init } = options;
+    const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.app.url}${pathOrUrl}`;
+    const cookie = this.jar.header();
+    const finalHeaders: Record<string, string> = { ...(cookie ? { Cookie: cookie } : {}), ...headers };
+    let body = init.body;
+    if (json !== undefined) {
+      body = JSON.stringify(json);
+      finalHeaders["Content-Type"] ??= "application/json";
+    } else if (form !== undefined) {
+      body = new URLSearchParams(form).toString();
+      finalHeaders["Content-Type"] ??= "application/x-www-form-urlencoded";
+    }
+    const method = init.method ?? (body === undefined ? "GET" : "POST");
+    const response = await fetch(url, { ...init, method, body, headers: finalHeaders, redirect: "manual" });
+    this.jar.store(response);
+    return response;
+  }
+
+  /** GET with Accept: application/json. */
+  getJson(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, { headers: { Accept: "application/json", ...headers } });
+  }
+}
+
+export type Flow = { id: string; ui: { action: string; nodes: { attributes: { name: string; value?: string } }[] } };
+
+/** The flow's action as a path, so it works whatever PUBLIC_BASE_URL the app was started with. */
+export function actionPath(flow: Flow): string {
+  const url = new URL(flow.ui.action);
+  return url.pathname + url.search;
+}
+
+export function csrfTokenOf(flow: Flow): string {
+  const node = flow.ui.nodes.find((n) => n.attributes.name === "csrf_token");
+  if (!node?.attributes.value) throw new Error("flow has no csrf_token node");
+  return node.attributes.value;
+}
+
+/** Starts a browser flow as a JSON client (SPA or curl -H 'Accept: application/json'). */
+export async function browserFlow(client: Client, kind: "login" | "registration", query = ""): Promise<Flow> {
+  const response = await client.getJson(`/self-service/${kind}/browser${query}`);
+  if (response.status !== 200) throw new Error(`init ${kind}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Flow;
+}
+
+/** Registers through a browser flow (JSON); the client ends up signed in with a session cookie. */
+export async function register(client: Client, email: string, password = "correct horse battery staple"): Promise<Response> {
+  const flow = await browserFlow(client, "registration");
+  return client.request(actionPath(flow), {
+    headers: { Accept: "application/json" },
+    json: { method: "password", traits: { email }, password, csrf_token: csrfTokenOf(flow) },
+  });
+}
+
+/** Signs in through a browser flow (JSON), as the curl script in the reference documents does. */
+export async function signIn(client: Client, email: string, password = "correct horse battery staple"): Promise<Response> {
+  const flow = await browserFlow(client, "login");
+  return client.request(actionPath(flow), {
+    headers: { Accept: "application/json" },
+    json: { method: "password", identifier: email, password, csrf_token: csrfTokenOf(flow) },
+  });
+}
+
+/** Registers through an API flow and returns the session token (a native app's sign-up). */
+export async function registerNative(app: App, email: string, password = "correct horse battery staple") {
+  const client = new Client(app);
+  const flow = (await (await client.getJson("/self-service/registration/api")).json()) as Flow;
+  const response = await client.request(actionPath(flow), { json: { method: "password", traits: { email }, password } });
+  if (response.status !== 200) throw new Error(`native registration: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { session_token: string; session: { id: string }; identity: { id: string } };
+}
+
+let counter = 0;
+/** A unique address per call, so tests never collide. */
+export function uniqueEmail(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}-${Date.now()}@example.com`;
+}
+
+export const NO_CACHE = "private, no-cache, no-store, must-revalidate";
+
+/**
+ * Whether a response's Vary header names Cookie. Next.js prepends its own router headers (rsc,
+ * next-router-state-tree, …) to Vary on every app route, so the header is a list that ends in Cookie.
+ */
+export function variesOnCookie(response: Response): boolean {
+  return (response.headers.get("vary") ?? "").split(",").some((v) => v.trim().toLowerCase() === "cookie");
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "@/app/_server/config";
+
+const SECRET = "0123456789abcdef0123456789abcdef";
+
+describe("loadConfig", () => {
+  it("works with no environment at all (local development)", () => {
+    const config = loadConfig({});
+    expect(config.publicBaseUrl.href).toBe("http://localhost:3000/");
+    expect(config.sessionCookieName).toBe("ory_kratos_session");
+    expect(config.sessionLifespanMs).toBe(24 * 3_600_000);
+    expect(config.logoutTokenTtlMs).toBe(15 * 60_000);
+    expect(config.defaultBrowserReturnUrl.href).toBe("http://localhost:3000/");
+    expect(config.logoutDefaultBrowserReturnUrl.href).toBe("http://localhost:3000/");
+    expect(config.databaseUrl).toBe("file:./data/app.db");
+    expect(config.logoutClearBrowserData).toBe(false);
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      PORT: "4000",
+      PUBLIC_BASE_URL: "https://auth.example.com/base/",
+      COOKIE_SECRET: SECRET,
+      SESSION_COOKIE_NAME: "my_session",
+      SESSION_LIFESPAN: "1h",
+      LOGOUT_TOKEN_TTL: "2s",
+      DEFAULT_BROWSER_RETURN_URL: "https://app.example.com/",
+      LOGOUT_DEFAULT_BROWSER_RETURN_URL: "https://app.example.com/bye",
+      ALLOWED_RETURN_URLS: "https://app.example.com, https://*.example.net/x",
+      LOGOUT_CLEAR_BROWSER_DATA: "true",
+      DATABASE_URL: "file:/tmp/x.db",
+    });
+    expect(config.port).toBe(4000);
+    expect(config.publicBaseUrl.href).toBe("https://auth.example.com/base");
+    expect(config.cookieSecret).toBe(SECRET);
+    expect(config.sessionCookieName).toBe("my_session");
+    expect(config.sessionLifespanMs).toBe(3_600_000);
+    expect(config.logoutTokenTtlMs).toBe(2_000);
+    expect(config.logoutDefaultBrowserReturnUrl.href).toBe("https://app.example.com/bye");
+    expect(config.allowedReturnUrls.map((e) => [e.url.href, e.subdomains])).toEqual([
+      ["https://app.example.com/", false],
+      ["https://example.net/x", true],
+    ]);
+    expect(config.logoutClearBrowserData).toBe(true);
+    expect(config.databaseUrl).toBe("file:/tmp/x.db");
+  });
+
+  it.each([
+    [{ PUBLIC_BASE_URL: "not a url" }, "PUBLIC_BASE_URL"],
+    [{ PUBLIC_BASE_URL: "ftp://x" }, "PUBLIC_BASE_URL"],
+    [{ COOKIE_SECRET: "short" }, "COOKIE_SECRET"],
+    [{ NODE_ENV: "production" }, "COOKIE_SECRET"],
+    [{ SESSION_LIFESPAN: "forever" }, "SESSION_LIFESPAN"],
+    [{ LOGOUT_TOKEN_TTL: "0s" }, "LOGOUT_TOKEN_TTL"],
+    [{ DEFAULT_BROWSER_RETURN_URL: "/relative" }, "DEFAULT_BROWSER_RETURN_URL"],
+    [{ ALLOWED_RETURN_URLS: "https://ok.example.com, nope" }, "ALLOWED_RETURN_URLS"],
+    [{ LOGOUT_CLEAR_BROWSER_DATA: "maybe" }, "LOGOUT_CLEAR_BROWSER_DATA"],
+    [{ SESSION_COOKIE_NAME: "bad name;" }, "SESSION_COOKIE_NAME"],
+    [{ PORT: "70000" }, "PORT"],
+  ])("rejects %j naming %s", (env, variable) => {
+    expect(() => loadConfig(env)).toThrowError(new RegExp(`Invalid configuration: ${variable} `));
+  });
+
+  it("starts in production with a real secret", () => {
+    expect(loadConfig({ NODE_ENV: "production", COOKIE_SECRET: SECRET }).cookieSecret).toBe(SECRET);
+  });
+});
