@@ -34,12 +34,14 @@ export default defineConfig({
   ],
   webServer: {
     // A fresh database for every run, migrated, against the production build.
-    command: `rm -f e2e/.data/e2e.db* && npx prisma migrate deploy && npx next start -p ${PORT} -H 127.0.0.1`,
+    command: `rm -f e2e/.data/e2e.db* && npx prisma migrate deploy && node server.mjs`,
     url: `${BASE_URL}/health/ready`,
     reuseExistingServer: false,
     timeout: 60_000,
     env: {
       NODE_ENV: "production",
+      PORT: String(PORT),
+      HOSTNAME: "127.0.0.1",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: "file:./e2e/.data/e2e.db",
       PUBLIC_BASE_URL: BASE_URL,

@@ -4,8 +4,8 @@
 // compares that database with prisma/schema.prisma. It fails when the schema changed without a
 // migration, or when the migrations do not apply cleanly.
 //
-// It uses only the standard Prisma CLI, so it works unchanged with the native schema engine
-// (it guards the wasm stand-in too: a wrong migration from it shows up here).
+// It uses only the standard Prisma CLI, so it works unchanged with the native schema engine. With
+// the wasm stand-in it also catches a generated migration that does not produce the schema.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";

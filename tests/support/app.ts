@@ -56,9 +56,11 @@ export async function startApp(env: Record<string, string> = {}, options: { data
   const databaseFile = options.databaseFile ?? join(dir, "app.db");
   if (!options.databaseFile) copyFileSync(inject("templateDatabase"), databaseFile);
 
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, ["server.mjs"], {
     env: {
       ...process.env,
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: `file:${databaseFile}`,
