@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 // @ts-expect-error -- a plain .mjs script, shared with `npm test`'s browser check
-import { findChromium } from "./scripts/ensure-chromium.mjs";
+import { findChromium } from "./scripts/ensure-test-tools.mjs";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
