@@ -21,8 +21,19 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 const PASSWORD = "correct horse battery staple";
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- flow bodies are checked field by field below
-type FlowJson = { id: string; ui: any; [key: string]: any };
+type UiText = { id: number; text: string; type: string; context?: Record<string, unknown> };
+type UiNodeJson = { attributes: { name: string; value?: string }; messages: UiText[] };
+type FlowJson = {
+  id: string;
+  type: string;
+  state: string;
+  expires_at: string;
+  issued_at: string;
+  request_url: string;
+  ui: { action: string; method: string; nodes: UiNodeJson[]; messages?: UiText[] };
+};
+type SessionJson = { identity: { id: string; traits: { email: string } } };
+type SuccessJson = { session: SessionJson; session_token?: string; identity?: SessionJson["identity"] };
 
 async function counts() {
   return {
@@ -139,7 +150,7 @@ describe("POST /self-service/login", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.getSetCookie()).toEqual([]);
-    const body = (await response.json()) as Record<string, any>;
+    const body = (await response.json()) as SuccessJson;
     expect(Object.keys(body).sort()).toEqual(["session", "session_token"]);
     expect(body.session.identity.traits.email).toBe(email);
   });
@@ -149,7 +160,7 @@ describe("POST /self-service/login", () => {
     const client = new Client(app);
     const response = await signIn(client, email);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as Record<string, any>;
+    const body = (await response.json()) as SuccessJson;
     expect(Object.keys(body)).toEqual(["session"]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
     expect((await client.getJson("/sessions/whoami")).status).toBe(200);
@@ -195,7 +206,7 @@ describe("POST /self-service/login", () => {
         type: "error",
       },
     ]);
-    expect(body.ui.nodes.find((n: any) => n.attributes.name === "password").attributes.value).toBeUndefined();
+    expect(body.ui.nodes.find((n) => n.attributes.name === "password")?.attributes.value).toBeUndefined();
     expect(await counts()).toEqual(before);
     expect(client.jar.get("ory_kratos_session")).toBeUndefined();
   });
@@ -223,9 +234,9 @@ describe("POST /self-service/login", () => {
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as FlowJson;
-    const messages = Object.fromEntries(body.ui.nodes.map((n: any) => [n.attributes.name, n.messages]));
+    const messages = Object.fromEntries(body.ui.nodes.map((n) => [n.attributes.name, n.messages]));
     expect(messages.identifier).toEqual([{ id: 4000002, text: "Property identifier is missing.", type: "error", context: { property: "identifier" } }]);
-    expect(messages.password[0].id).toBe(4000002);
+    expect(messages.password?.[0]?.id).toBe(4000002);
   });
 
   it("wrong types → 400, nothing written", async () => {
@@ -355,10 +366,10 @@ describe("registration", () => {
       body: JSON.stringify({ method: "password", traits: { email }, password: PASSWORD }),
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as Record<string, any>;
+    const body = (await response.json()) as SuccessJson;
     expect(Object.keys(body).sort()).toEqual(["identity", "session", "session_token"]);
-    expect(body.identity.traits.email).toBe(email);
-    expect(body.session.identity.id).toBe(body.identity.id);
+    expect(body.identity?.traits.email).toBe(email);
+    expect(body.session.identity.id).toBe(body.identity?.id);
   });
 
   it("browser flow, JSON → 200 {identity, session} and the cookie", async () => {
@@ -396,7 +407,7 @@ describe("registration", () => {
     const response = await register(client, email.toUpperCase());
     expect(response.status).toBe(400);
     const body = (await response.json()) as FlowJson;
-    expect(body.ui.messages[0].id).toBe(4000007);
+    expect(body.ui.messages?.[0]?.id).toBe(4000007);
     expect(await counts()).toEqual(before);
   });
 
@@ -415,8 +426,8 @@ describe("registration", () => {
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as FlowJson;
-    const node = body.ui.nodes.find((n: any) => n.attributes.name === field) as any;
-    expect(node.messages[0].id).toBe(id);
+    const node = body.ui.nodes.find((n) => n.attributes.name === field);
+    expect(node?.messages[0]?.id).toBe(id);
     expect(await counts()).toEqual(before);
   });
 
@@ -444,7 +455,7 @@ describe("GET /self-service/errors", () => {
     const id = new URL(response.headers.get("location")!).searchParams.get("id");
     const stored = await fetch(`${app.url}/self-service/errors?id=${id}`);
     expect(stored.status).toBe(200);
-    const body = (await stored.json()) as Record<string, any>;
+    const body = (await stored.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(["created_at", "error", "id", "updated_at"]);
     expect(body.error).toMatchObject({ code: 400, status: "Bad Request", reason: "Please include a token in the URL query." });
 

@@ -37,7 +37,17 @@ describe("GET /sessions/whoami", () => {
     const response = await client.getJson("/sessions/whoami");
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
-    const session = (await response.json()) as Record<string, any>;
+    const session = (await response.json()) as {
+      id: string;
+      active: boolean;
+      authenticator_assurance_level: string;
+      authentication_methods: unknown[];
+      authenticated_at: string;
+      expires_at: string;
+      issued_at: string;
+      devices: unknown[];
+      identity: { id: string; schema_url: string };
+    };
     expect(response.headers.get("x-kratos-authenticated-identity-id")).toBe(session.identity.id);
     expect(Object.keys(session).sort()).toEqual(
       [
