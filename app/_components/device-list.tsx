@@ -6,7 +6,7 @@ function DeviceSummary({ session, now }: { session: SessionWithIdentity; now: Da
   const place = session.ipAddress ? `${session.ipAddress}, ` : "";
   return (
     <span className="muted">
-      {place}signed in{" "}
+      {`${place}signed in `}
       <time dateTime={session.authenticatedAt.toISOString()} title={session.authenticatedAt.toUTCString()}>
         {timeAgo(session.authenticatedAt, now)}
       </time>
