@@ -1,41 +1,36 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-
-type Failure = string | undefined;
+import { useState } from "react";
 
 /**
- * Calls the sessions API, then re-renders the page on the server so the list shows what the
- * database now says. A cross-site page cannot do this with the user's cookie: DELETE needs a CORS
- * preflight this app never grants, and the SameSite=Lax cookie is not sent on cross-site fetches.
+ * Calls the sessions API, then reloads the page, so the list is rendered again on the server from
+ * what the database now says. A cross-site page cannot do this with the user's cookie: DELETE
+ * needs a CORS preflight this app never grants, and the SameSite=Lax cookie stays home anyway.
  */
 function useRevocation(succeeded: (status: number) => boolean) {
-  const router = useRouter();
-  const [refreshing, startRefresh] = useTransition();
-  const [working, setWorking] = useState(false);
-  const [failure, setFailure] = useState<Failure>();
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string>();
 
   async function revoke(path: string) {
-    setWorking(true);
+    setBusy(true);
     setFailure(undefined);
     try {
       const response = await fetch(path, { method: "DELETE", headers: { Accept: "application/json" }, cache: "no-store" });
       // This device was signed out meanwhile (from another device, or it expired): nothing left to manage here.
       if (response.status === 401) return window.location.replace("/login");
       if (!succeeded(response.status)) throw new Error(`HTTP ${response.status}`);
-      startRefresh(() => router.refresh());
+      // Stays busy until the reloaded page replaces this one.
+      window.location.reload();
     } catch (error) {
       setFailure(`That did not work (${error instanceof Error ? error.message : String(error)}). Please try again.`);
-    } finally {
-      setWorking(false);
+      setBusy(false);
     }
   }
 
-  return { busy: working || refreshing, failure, revoke };
+  return { busy, failure, revoke };
 }
 
-function Failure({ text }: { text: Failure }) {
+function FailureMessage({ text }: { text: string | undefined }) {
   return (
     <p role="status" aria-live="polite" className={text ? "message error" : undefined} hidden={!text}>
       {text}
@@ -58,7 +53,7 @@ export function SignOutDeviceButton({ sessionId, deviceName }: { sessionId: stri
       >
         {busy ? "Signing out…" : "Sign out"}
       </button>
-      <Failure text={failure} />
+      <FailureMessage text={failure} />
     </div>
   );
 }
@@ -71,7 +66,7 @@ export function SignOutEverywhereElseButton() {
       <button type="button" className="button" onClick={() => revoke("/sessions")} disabled={busy} aria-busy={busy}>
         {busy ? "Signing out…" : "Sign out everywhere else"}
       </button>
-      <Failure text={failure} />
+      <FailureMessage text={failure} />
     </div>
   );
 }
