@@ -376,6 +376,11 @@ describe("the devices page at /sessions (browser navigation)", () => {
     }
   });
 
+  it("the proxy takes /sessions only: a browser's GET of /sessions/whoami is still the API", async () => {
+    const response = await fetch(`${app.url}/sessions/whoami`, { headers: html, redirect: "manual" });
+    await expectError(response, 401, "session_inactive");
+  });
+
   it("DELETE with a browser's Accept is still the API", async () => {
     const { tokens } = await userWithDevices(2);
     const response = await fetch(`${app.url}/sessions`, { method: "DELETE", headers: as(tokens[0]!, html) });
