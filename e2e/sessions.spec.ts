@@ -1,0 +1,93 @@
+// The devices page at /sessions with two browsers of one user: signing out the other device from
+// the first ends the second's session, which its very next navigation shows.
+
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+
+const PASSWORD = "correct horse battery staple 42";
+
+async function register(page: Page, email: string) {
+  await page.goto("/registration");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByTestId("signed-in")).toBeVisible();
+}
+
+async function signIn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in")).toBeVisible();
+}
+
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+async function newDevice(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** One user, signed in on two separate browsers (contexts share no cookies). */
+async function twoDevices(browser: Browser, name: string) {
+  const email = `${name}-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const first = await newDevice(browser);
+  const second = await newDevice(browser);
+  await register(first, email);
+  await signIn(second, email);
+  return { first, second };
+}
+
+test("sign out the other device from the devices page; its next navigation is signed out", async ({ browser }) => {
+  const { first, second } = await twoDevices(browser, "sign-out-other");
+
+  await first.goto("/");
+  await first.getByRole("link", { name: "Your devices and sessions" }).click();
+  await expect(first).toHaveURL(/\/sessions$/);
+  await expect(first.getByTestId("current-device")).toContainText("This device");
+  const other = first.getByTestId("other-device");
+  await expect(other).toHaveCount(1);
+  await expect(other).toContainText(/on Linux|on macOS|on Windows/);
+  await expect(other).toContainText("signed in");
+
+  await other.getByRole("button", { name: /^Sign out / }).click();
+  // The list refreshes from the server: the other device is gone, this one stays.
+  await expect(first.getByTestId("no-other-devices")).toBeVisible();
+  await expect(first.getByTestId("other-device")).toHaveCount(0);
+  await expect(first.getByTestId("current-device")).toBeVisible();
+
+  await second.goto("/");
+  await expect(second.getByTestId("signed-out")).toBeVisible();
+  expect((await second.request.get("/sessions/whoami")).status()).toBe(401);
+
+  // The first device is still signed in.
+  await first.goto("/");
+  await expect(first.getByTestId("signed-in")).toBeVisible();
+});
+
+test("sign out everywhere else; the other device is sent to sign in when it opens the devices page", async ({ browser }) => {
+  const { first, second } = await twoDevices(browser, "everywhere-else");
+
+  await first.goto("/sessions");
+  await expect(first.getByTestId("other-device")).toHaveCount(1);
+  await first.getByRole("button", { name: "Sign out everywhere else" }).click();
+  await expect(first.getByTestId("no-other-devices")).toBeVisible();
+
+  await second.goto("/sessions");
+  await expect(second).toHaveURL(/\/login/);
+  await second.goto("/");
+  await expect(second.getByTestId("signed-out")).toBeVisible();
+});
+
+test("the devices page is not cacheable and the API answers JSON at the same address", async ({ page }) => {
+  await register(page, `cache-${Date.now()}@example.com`);
+  const response = await page.goto("/sessions");
+  expect(response?.headers()["cache-control"]).toMatch(/no-store/);
+  const api = await page.request.get("/sessions", { headers: { Accept: "application/json" } });
+  expect(api.status()).toBe(200);
+  expect(await api.json()).toEqual([]);
+});
