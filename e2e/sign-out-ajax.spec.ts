@@ -1,7 +1,7 @@
 // The AJAX variant: fetch the logout URL with Accept: application/json, expect 204, leave for /login.
 
 import { expect, test, type Route } from "@playwright/test";
-import { sessionCookie, signUp } from "./app";
+import { saveScreenshot, sessionCookie, signUp } from "./app";
 
 const isLogout = (url: URL | string) => new URL(url).pathname === "/self-service/logout";
 
@@ -47,7 +47,7 @@ for (const { name, answer, reason } of failures) {
   test(`AJAX Sign Out answered ${name} → says why, stays on the page, signed in; retry by keyboard works`, async ({
     page,
     context,
-  }) => {
+  }, testInfo) => {
     await signUp(page);
     await page.route(isLogout, answer);
 
@@ -62,6 +62,7 @@ for (const { name, answer, reason } of failures) {
     await expect(page.getByRole("heading", { name: "You are signed in" })).toBeVisible();
     expect(await sessionCookie(context)).toBeDefined();
     expect((await page.request.get("/sessions/whoami")).status()).toBe(200);
+    await saveScreenshot(page, testInfo, `home-ajax-failed-${name.split(" ")[0]}`);
 
     // Focus stayed on the button, so a keyboard user can simply try again.
     await page.unroute(isLogout, answer);
