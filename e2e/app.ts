@@ -19,8 +19,17 @@ export async function signUp(page: Page): Promise<string> {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole("heading", { name: "You are signed in" })).toBeVisible();
+  await expectHydratedSignedInHome(page);
   return email;
+}
+
+/**
+ * The signed-in home page, hydrated: the AJAX button turns enabled only then, and by then every
+ * effect of the first render has run (the SessionWatcher listens), so tests never race React.
+ */
+export async function expectHydratedSignedInHome(page: Page): Promise<void> {
+  await expect(page.getByRole("heading", { name: "You are signed in" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out (AJAX)" })).toBeEnabled();
 }
 
 /** Signs in an existing account through the login form. */
@@ -29,7 +38,7 @@ export async function signIn(page: Page, email: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "You are signed in" })).toBeVisible();
+  await expectHydratedSignedInHome(page);
 }
 
 export async function sessionCookie(context: BrowserContext) {

@@ -1,13 +1,13 @@
 // Other tabs of the app notice a sign-out and stop showing the signed-in view.
 
 import { test } from "@playwright/test";
-import { expectSignedOutHome, signUp } from "./app";
+import { expectHydratedSignedInHome, expectSignedOutHome, signUp } from "./app";
 
 test("a second tab notices the sign-out and shows the signed-out view", async ({ page, context }) => {
   await signUp(page);
   const otherTab = await context.newPage();
   await otherTab.goto("/");
-  await otherTab.getByRole("heading", { name: "You are signed in" }).waitFor();
+  await expectHydratedSignedInHome(otherTab);
 
   await page.bringToFront();
   await page.getByRole("link", { name: "Sign out", exact: true }).click();

@@ -1,7 +1,7 @@
 // The server-rendered Sign Out link: a plain <a> to GET /self-service/logout?token=…
 
 import { expect, test } from "@playwright/test";
-import { expectSignedOutHome, SESSION_COOKIE, sessionCookie, signUp } from "./app";
+import { expectSignedOutHome, SESSION_COOKIE, sessionCookie, signIn, signUp } from "./app";
 
 const isLogout = (url: string) => new URL(url).pathname === "/self-service/logout";
 
@@ -41,8 +41,12 @@ test("Sign Out link → 303 to the default return URL, cookie gone, old cookie r
   expect((await whoami.json()).error.id).toBe("session_inactive");
 });
 
-test("Sign Out link with return_to → lands on that page", async ({ page, context, baseURL }) => {
-  await signUp(page);
+test("Sign Out link with return_to → lands on that page (here: the sign-in form, to switch accounts)", async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  const email = await signUp(page);
   const link = page.getByRole("link", { name: "Sign out and switch account" });
   const href = new URL((await link.getAttribute("href"))!);
   expect(href.searchParams.get("return_to")).toBe(`${baseURL}/login`);
@@ -51,6 +55,9 @@ test("Sign Out link with return_to → lands on that page", async ({ page, conte
   await expect(page).toHaveURL(/\/login\?flow=[0-9a-f-]+$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   expect(await sessionCookie(context)).toBeUndefined();
+
+  await signIn(page, email);
+  expect(await sessionCookie(context)).toBeDefined();
 });
 
 test("Back after sign-out does not show the signed-in page", async ({ page, baseURL }) => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { announceSignedOut } from "./auth-channel";
 
 type State =
@@ -26,6 +26,13 @@ async function reasonOf(response: Response): Promise<string> {
 
 class SignOutFailed extends Error {}
 
+const noSubscription = () => () => {};
+
+/** false in the server HTML, true once React has hydrated and the click handler is attached. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscription, () => true, () => false);
+}
+
 /** true/false from /sessions/whoami; undefined when even that cannot be reached. */
 async function stillSignedIn(init: RequestInit): Promise<boolean | undefined> {
   try {
@@ -46,9 +53,12 @@ async function stillSignedIn(init: RequestInit): Promise<boolean | undefined> {
 export function AjaxSignOutButton({ children = "Sign out (AJAX)" }: { children?: React.ReactNode }) {
   const [state, setState] = useState<State>({ status: "idle" });
   const busy = state.status === "working" || state.status === "done";
+  // Until hydration a click would do nothing; say so rather than swallow it. (Without JavaScript
+  // it stays this way: the link variant is the one that works without it.)
+  const hydrated = useHydrated();
 
   async function signOut() {
-    if (busy) return;
+    if (busy || !hydrated) return;
     const init: RequestInit = { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" };
     try {
       setState({ status: "working", step: "Asking for a sign-out link…" });
@@ -84,7 +94,7 @@ export function AjaxSignOutButton({ children = "Sign out (AJAX)" }: { children?:
   return (
     <div className="ajax-sign-out">
       {/* aria-disabled instead of disabled: a disabled button drops keyboard focus mid-flight. */}
-      <button type="button" className="button" onClick={signOut} aria-disabled={busy} aria-busy={busy}>
+      <button type="button" className="button" onClick={signOut} aria-disabled={busy || !hydrated} aria-busy={busy}>
         {busy ? (
           <>
             <span className="spinner" aria-hidden="true" /> Signing out…
