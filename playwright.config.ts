@@ -1,52 +1,75 @@
 import { defineConfig, devices } from "@playwright/test";
 // @ts-expect-error -- a plain .mjs script, shared with `npm test`'s browser check
 import { findChromium } from "./scripts/ensure-test-tools.mjs";
+import { SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
+// A second server whose logout links expire after two seconds, so the expiry test waits two
+// seconds instead of fifteen minutes, and no other test races a short-lived link.
+const SHORT_TTL_PORT = PORT + 1;
+const SHORT_TTL_URL = `http://127.0.0.1:${SHORT_TTL_PORT}`;
+
 const chromiumPath: string | undefined = findChromium()?.path;
+
+/** The production server (server.mjs over `next build`) on a fresh, migrated database. */
+function server(port: number, baseUrl: string, database: string, env: Record<string, string> = {}) {
+  return {
+    command: `rm -f ${database}* && npx prisma migrate deploy && node server.mjs`,
+    url: `${baseUrl}/health/ready`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: `file:./${database}`,
+      PUBLIC_BASE_URL: baseUrl,
+      COOKIE_SECRET: "e2e-cookie-secret-that-is-long-enough-0123456789",
+      ...env,
+    },
+  };
+}
+
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: chromiumPath,
+    // The machines this runs on have no network beyond the app: keep Chromium from trying.
+    args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  },
+};
 
 export default defineConfig({
   testDir: "e2e",
-  fullyParallel: false,
-  workers: 1,
+  // Every test signs up its own account, so tests share a server without sharing state.
+  fullyParallel: true,
+  workers: 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   use: {
-    baseURL: BASE_URL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
   projects: [
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: chromiumPath,
-          // The machines this runs on have no network beyond the app: keep Chromium from trying.
-          args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        },
-      },
+      testIgnore: /logout-expiry\.spec\.ts/,
+      use: { ...chromium, baseURL: BASE_URL },
+    },
+    {
+      name: "short-logout-ttl",
+      testMatch: /logout-expiry\.spec\.ts/,
+      use: { ...chromium, baseURL: SHORT_TTL_URL },
     },
   ],
-  webServer: {
-    // A fresh database for every run, migrated, against the production build.
-    command: `rm -f e2e/.data/e2e.db* && npx prisma migrate deploy && node server.mjs`,
-    url: `${BASE_URL}/health/ready`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOSTNAME: "127.0.0.1",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: "file:./e2e/.data/e2e.db",
-      PUBLIC_BASE_URL: BASE_URL,
-      COOKIE_SECRET: "e2e-cookie-secret-that-is-long-enough-0123456789",
-      LOGOUT_TOKEN_TTL: process.env.E2E_LOGOUT_TOKEN_TTL ?? "15m",
-    },
-  },
+  webServer: [
+    server(PORT, BASE_URL, "e2e/.data/e2e.db"),
+    server(SHORT_TTL_PORT, SHORT_TTL_URL, "e2e/.data/e2e-short-ttl.db", {
+      LOGOUT_TOKEN_TTL: `${SHORT_LOGOUT_TOKEN_TTL_MS / 1000}s`,
+    }),
+  ],
 });

@@ -1,17 +1,19 @@
 import { AjaxSignOutButton } from "@/app/_components/ajax-sign-out-button";
-import { SessionWatcher, SignedOutAnnouncer } from "@/app/_components/session-watcher";
 import { SignOutLink } from "@/app/_components/sign-out-link";
 import { getCurrentSession } from "@/app/_server/current-session";
 
-const formatDate = (date: Date) => date.toUTCString();
+function Timestamp({ date }: { date: Date }) {
+  return <time dateTime={date.toISOString()}>{date.toUTCString()}</time>;
+}
 
+// Rendered per request from the session cookie, so Next answers with Cache-Control: no-store and
+// Back after sign-out fetches this page again instead of showing a stored copy.
 export default async function HomePage() {
   const session = await getCurrentSession();
 
   if (!session) {
     return (
       <section className="card narrow" data-testid="signed-out">
-        <SignedOutAnnouncer />
         <h1>You are signed out</h1>
         <p className="muted">Sign in to see your session and try both ways of signing out.</p>
         <div className="actions">
@@ -27,52 +29,75 @@ export default async function HomePage() {
   }
 
   return (
-    <>
-      <SessionWatcher />
-      <section className="card" data-testid="signed-in">
-        <h1>Signed in as {session.identity.email}</h1>
+    <div data-testid="signed-in">
+      <section className="card" aria-labelledby="session-heading">
+        <h1 id="session-heading">You are signed in</h1>
         <dl className="facts">
+          <dt>Email</dt>
+          <dd>{session.identity.email}</dd>
+          <dt>Signed in at</dt>
+          <dd>
+            <Timestamp date={session.authenticatedAt} />
+          </dd>
+          <dt>Expires at</dt>
+          <dd>
+            <Timestamp date={session.expiresAt} />
+          </dd>
           <dt>Session</dt>
           <dd>
             <code>{session.id}</code>
           </dd>
-          <dt>Signed in at</dt>
-          <dd>{formatDate(session.authenticatedAt)}</dd>
-          <dt>Expires at</dt>
-          <dd>{formatDate(session.expiresAt)}</dd>
         </dl>
         <p>
           <a href="/sessions">Your devices and sessions</a>
         </p>
       </section>
 
+      <h2 className="section-title">Two ways to sign out</h2>
       <div className="grid">
-        <section className="card">
-          <h2>Sign out with a link</h2>
-          <p className="muted">
-            A server component asks the domain code for a logout URL and renders it as a plain <code>&lt;a&gt;</code>.
-            The browser follows it: <code>GET /self-service/logout?token=…</code> answers <code>303</code> to the
-            return URL and clears the cookie. Works without JavaScript.
+        <section className="card variant" aria-labelledby="link-heading">
+          <h3 id="link-heading">With a link</h3>
+          <p>
+            A server component asks the domain code for a logout URL and renders it as a plain <code>&lt;a&gt;</code>{" "}
+            (never a prefetching <code>&lt;Link&gt;</code>). The browser follows it:{" "}
+            <code>GET /self-service/logout?token=…</code> clears the cookie and answers <code>303</code> to the return
+            URL. Works without JavaScript.
           </p>
-          <p className="muted">
-            Code: <code>app/_components/sign-out-link.tsx</code> → <code>createLogoutUrl</code> in{" "}
+          <p className="code-path">
+            <code>app/_components/sign-out-link.tsx</code> → <code>createLogoutUrl()</code> in{" "}
             <code>app/_server/logout.ts</code>
           </p>
           <SignOutLink />
         </section>
-        <section className="card">
-          <h2>Sign out with fetch</h2>
-          <p className="muted">
+        <section className="card variant" aria-labelledby="ajax-heading">
+          <h3 id="ajax-heading">With fetch (AJAX)</h3>
+          <p>
             A client component fetches <code>/self-service/logout/browser</code>, then the <code>logout_url</code>, both
-            with <code>Accept: application/json</code>; the server answers <code>204</code> and the page leaves for{" "}
-            <code>/login</code> with a full navigation.
+            with <code>Accept: application/json</code>. The server answers <code>204</code> and the page leaves for{" "}
+            <code>/login</code> with a full navigation. If a step fails, you stay here and it says why.
           </p>
-          <p className="muted">
-            Code: <code>app/_components/ajax-sign-out-button.tsx</code>
+          <p className="code-path">
+            <code>app/_components/ajax-sign-out-button.tsx</code> → the two endpoints in{" "}
+            <code>app/self-service/logout/</code>
           </p>
           <AjaxSignOutButton />
         </section>
       </div>
-    </>
+
+      <section className="card" aria-labelledby="return-to-heading">
+        <h2 id="return-to-heading">Sign out and go somewhere specific</h2>
+        <p>
+          A page can choose where the browser lands after signing out: the logout URL carries a{" "}
+          <code>return_to</code>, checked against the allowed return URLs both when the link is made and when it is
+          used. This one switches accounts by landing on the sign-in form.
+        </p>
+        <pre>
+          <code>{`<SignOutLink returnTo="/login">Sign out and switch account</SignOutLink>`}</code>
+        </pre>
+        <SignOutLink returnTo="/login" variant="secondary">
+          Sign out and switch account
+        </SignOutLink>
+      </section>
+    </div>
   );
 }

@@ -4,15 +4,20 @@ import { useEffect } from "react";
 import { announceSignedOut, onSignedOutElsewhere } from "./auth-channel";
 
 /**
- * Keeps a signed-in page honest. It re-checks the session when another tab signs out, when this
- * tab becomes visible again, and when the browser restores the page from its back/forward cache;
- * if the session has ended, it leaves for the signed-out view.
+ * Mounted by the layout on every signed-in page, to keep it honest. It re-checks the session when
+ * another tab signs out, when this tab becomes visible again, and when the browser restores the
+ * page from its back/forward cache; once the session has ended, it leaves for the signed-out view.
  */
 export function SessionWatcher() {
   useEffect(() => {
     const recheck = async () => {
-      const response = await fetch("/sessions/whoami", { headers: { Accept: "application/json" }, cache: "no-store" });
-      if (response.status === 401) window.location.replace("/");
+      try {
+        const response = await fetch("/sessions/whoami", { headers: { Accept: "application/json" }, cache: "no-store" });
+        // replace(), not assign(): the signed-in page must not stay in this tab's history.
+        if (response.status === 401) window.location.replace("/");
+      } catch {
+        // Offline for a moment: the next visibility change or broadcast checks again.
+      }
     };
     const unsubscribe = onSignedOutElsewhere(() => void recheck());
     const onVisibility = () => {
@@ -32,7 +37,10 @@ export function SessionWatcher() {
   return null;
 }
 
-/** Rendered by the signed-out view: tells other tabs that this browser is signed out now. */
+/**
+ * Mounted by the layout on every signed-out page, wherever a sign-out landed (its return_to may be
+ * any page): tells the other tabs, whose SessionWatcher then checks for itself.
+ */
 export function SignedOutAnnouncer() {
   useEffect(() => announceSignedOut(), []);
   return null;

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { DeviceList } from "@/app/_components/device-list";
-import { SessionWatcher } from "@/app/_components/session-watcher";
 import { SignOutEverywhereElseButton } from "@/app/_components/sign-out-device-buttons";
 import { publicUrl } from "@/app/_server/config";
 import { getCurrentSession } from "@/app/_server/current-session";
@@ -19,7 +18,6 @@ export default async function DevicesPage() {
 
   return (
     <>
-      <SessionWatcher />
       <section className="card" data-testid="devices-page">
         <h1>Your devices</h1>
         <p className="muted">

@@ -49,21 +49,20 @@ export default async function ErrorPage({ searchParams }: { searchParams: Promis
   const { title, text } = explain(stored?.error);
 
   return (
-    <section className="card narrow" data-testid="error-page">
-      <h1>{title}</h1>
+    <section className="card narrow" data-testid="error-page" aria-labelledby="error-heading">
+      <h1 id="error-heading">{title}</h1>
       <p>{text}</p>
-      {session ? (
+      {session && (
         <div className="message info">
           <p>
             You are still signed in as <strong>{session.identity.email}</strong>. Sign out with a fresh link:
           </p>
           <SignOutLink>Sign out now</SignOutLink>
         </div>
-      ) : (
-        <p>
-          <a href="/">Go to the home page</a>
-        </p>
       )}
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
       {stored && (
         <details>
           <summary>Technical details</summary>

@@ -1,0 +1,64 @@
+// What the browser tests know about the app under test, and the one way they get a signed-in user.
+
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { expect, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
+
+export const SESSION_COOKIE = "ory_kratos_session";
+
+/** LOGOUT_TOKEN_TTL of the second server (playwright.config.ts), used by logout-expiry.spec.ts. */
+export const SHORT_LOGOUT_TOKEN_TTL_MS = 2_000;
+
+export const PASSWORD = "correct horse battery staple";
+
+/** Creates an account through the registration form, which signs the browser in and lands on `/`. */
+export async function signUp(page: Page): Promise<string> {
+  const email = `e2e-${randomUUID()}@example.com`;
+  await page.goto("/registration");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expectHydratedSignedInHome(page);
+  return email;
+}
+
+/**
+ * The signed-in home page, hydrated: the AJAX button turns enabled only then, and by then every
+ * effect of the first render has run (the SessionWatcher listens), so tests never race React.
+ */
+export async function expectHydratedSignedInHome(page: Page): Promise<void> {
+  await expect(page.getByRole("heading", { name: "You are signed in" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out (AJAX)" })).toBeEnabled();
+}
+
+/** Signs in an existing account through the login form. */
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expectHydratedSignedInHome(page);
+}
+
+export async function sessionCookie(context: BrowserContext) {
+  return (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE);
+}
+
+/** The signed-out home page, as a user sees it. */
+export async function expectSignedOutHome(page: Page): Promise<void> {
+  await expect(page.getByRole("heading", { name: "You are signed out" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
+  await expect(page.getByTestId("signed-in")).toHaveCount(0);
+}
+
+/**
+ * A full-page screenshot, attached to the HTML report and kept as a file under
+ * test-results/screenshots/, where people (and reviewers) can look at it without the report.
+ */
+export async function saveScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = join(testInfo.project.outputDir, "screenshots", `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
