@@ -1,13 +1,16 @@
 // The server-rendered Sign Out link: a plain <a> to GET /self-service/logout?token=…
 
 import { expect, test } from "@playwright/test";
-import { expectSignedOutHome, SESSION_COOKIE, sessionCookie, signIn, signUp } from "./app";
+import { expectHydratedSignedInHome, expectSignedOutHome, SESSION_COOKIE, sessionCookie, signIn, signUp } from "./app";
 
 const isLogout = (url: string) => new URL(url).pathname === "/self-service/logout";
 
-test("a signed-in home page is served with Cache-Control: no-store", async ({ page }) => {
+test("register through /registration, land signed in on /, reload: still signed in, and the page is no-store", async ({
+  page,
+}) => {
   await signUp(page);
   const response = await page.reload();
+  await expectHydratedSignedInHome(page);
   expect(response?.status()).toBe(200);
   expect(response?.headers()["cache-control"]).toContain("no-store");
   expect(response?.headers()["cache-control"]).toContain("private");
