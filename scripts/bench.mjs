@@ -23,7 +23,14 @@ const SCALING_LOGOUTS = Number(process.env.BENCH_LOGOUTS ?? 2000);
 const TARGETS = { read: 0.5, write: 0.25, p99: 2, scaling: 1.2, rssMb: 300 };
 
 const work = mkdtempSync(join(tmpdir(), "logout-bench-"));
-const quiet = { stdio: ["ignore", "ignore", "inherit"] };
+/** Runs a command, showing its output only when it fails. */
+function run(command, args, env) {
+  try {
+    execFileSync(command, args, { env, stdio: "pipe", encoding: "utf8" });
+  } catch (error) {
+    throw new Error(`${command} ${args.join(" ")} failed:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+  }
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -51,7 +58,7 @@ async function freshEnvironment(name) {
     COOKIE_SECRET: randomBytes(32).toString("base64url"),
     CLEANUP_INTERVAL: "0",
   };
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { ...quiet, env });
+  run("npx", ["prisma", "migrate", "deploy"], env);
   return { env, url: env.PUBLIC_BASE_URL };
 }
 
@@ -78,14 +85,14 @@ function stopServer(child) {
   });
 }
 
-/** Peak resident memory of a process so far (VmHWM), in MB. */
-function peakRssMb(pid) {
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+/** Resident memory of a process (VmRSS), or its peak so far (VmHWM), in MB. */
+function memoryMb(pid, field = "VmHWM") {
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
   return Math.round(kb / 1024);
 }
 
 function fixtures(env, ...args) {
-  execFileSync("npx", ["tsx", "scripts/bench-sessions.ts", ...args], { ...quiet, env });
+  run("npx", ["tsx", "scripts/bench-sessions.ts", ...args], env);
 }
 
 function freshSessions(env, count) {
@@ -135,7 +142,7 @@ async function json(url, init) {
 
 if (!process.argv.includes("--no-build")) {
   console.log("Building (npm run build; pass --no-build to reuse .next)…");
-  execFileSync("npm", ["run", "--silent", "build"], { ...quiet, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  run("npm", ["run", "--silent", "build"], { ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
 }
 
 const main = await freshEnvironment("main");
@@ -177,7 +184,7 @@ const results = [];
 for (const target of targets) {
   await warm(target.options);
   const result = await measure(url, { ...target.options, duration: DURATION });
-  results.push({ name: target.name, kind: target.kind, ...result });
+  results.push({ name: target.name, kind: target.kind, ...result, rssAfterMb: memoryMb(server.pid, "VmRSS") });
   console.log(`measured ${target.name}: ${result.rps} req/s`);
 }
 
@@ -187,9 +194,15 @@ const sessions = freshSessions(main.env, Math.ceil(baseline.rps * (DURATION + 2)
 const logouts = browserLogouts(sessions);
 await warm({ requests: [logouts.request] });
 const logoutResult = await measure(url, { requests: [logouts.request], duration: DURATION });
-results.push({ name: "GET /self-service/logout (fresh sessions)", kind: "write", ...logoutResult, exhausted: logouts.state.exhausted });
+results.push({
+  name: "GET /self-service/logout (fresh sessions)",
+  kind: "write",
+  ...logoutResult,
+  rssAfterMb: memoryMb(server.pid, "VmRSS"),
+  exhausted: logouts.state.exhausted,
+});
 console.log(`measured browser logout: ${logoutResult.rps} req/s`);
-const rssMb = peakRssMb(server.pid);
+const rssMb = memoryMb(server.pid);
 await stopServer(server);
 
 for (const result of results) {
@@ -215,7 +228,7 @@ const at100 = await measureLogouts();
 console.log("storing 99,900 more sessions…");
 fixtures(scaling.env, "stored", "99900");
 const at100k = await measureLogouts();
-const scalingRssMb = peakRssMb(scalingServer.pid);
+const scalingRssMb = memoryMb(scalingServer.pid);
 await stopServer(scalingServer);
 const latencyRatio = Number((at100k.mean / at100.mean).toFixed(2));
 
@@ -223,10 +236,10 @@ const latencyRatio = Number((at100k.mean / at100.mean).toFixed(2));
 
 const pad = (value, width) => String(value).padStart(width);
 console.log(`\n${CONNECTIONS} connections, ${DURATION} s per target, node ${process.version}\n`);
-console.log(`${"target".padEnd(44)}${pad("req/s", 8)}${pad("ratio", 7)}${pad("p50", 6)}${pad("p99", 6)}${pad("p99×", 6)}${pad("fail", 6)}  ok`);
+console.log(`${"target".padEnd(44)}${pad("req/s", 8)}${pad("ratio", 7)}${pad("p50", 6)}${pad("p99", 6)}${pad("p99×", 6)}${pad("fail", 6)}${pad("RSS", 6)}  ok`);
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(44)}${pad(r.rps, 8)}${pad(r.rpsRatio, 7)}${pad(r.p50, 6)}${pad(r.p99, 6)}${pad(r.p99Ratio, 6)}${pad(r.failures, 6)}  ${r.meetsTarget ? "yes" : "NO"}`,
+    `${r.name.padEnd(44)}${pad(r.rps, 8)}${pad(r.rpsRatio, 7)}${pad(r.p50, 6)}${pad(r.p99, 6)}${pad(r.p99Ratio, 6)}${pad(r.failures, 6)}${pad(r.rssAfterMb, 6)}  ${r.meetsTarget ? "yes" : "NO"}`,
   );
 }
 const rssOk = Math.max(rssMb, scalingRssMb) < TARGETS.rssMb;

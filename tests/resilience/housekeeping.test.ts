@@ -84,4 +84,27 @@ describe("housekeeping", () => {
     const { error } = (await response.json()) as { error: { reason: string } };
     expect(error.reason).toBe("The provided Ory Session Token could not be found, is invalid, or otherwise malformed.");
   });
+
+  it("the in-server timer (CLEANUP_INTERVAL) deletes ended sessions while the app runs", async () => {
+    const timed = await startApp({ CLEANUP_INTERVAL: "100ms", RETENTION: "1ms" });
+    try {
+      const { session_token, session } = await registerNative(timed, uniqueEmail("timer"));
+      const logout = () =>
+        fetch(`${timed.url}/self-service/logout/api`, {
+          method: "DELETE",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ session_token }),
+        });
+      expect((await logout()).status).toBe(204);
+      // Wait for a tick of the timer (bounded, so a timer that never runs fails the test).
+      for (let i = 0; i < 200 && (await timed.db.session.findUnique({ where: { id: session.id } })); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await timed.db.session.findUnique({ where: { id: session.id } })).toBeNull();
+      expect((await logout()).status).toBe(403);
+      expect(timed.logs()).toMatch(/housekeeping: deleted [1-9]\d* sessions/);
+    } finally {
+      await timed.stop();
+    }
+  });
 });
