@@ -24,9 +24,40 @@ function logRequest(req, res, startedAt) {
   process.stdout.write(`${new Date().toISOString()} ${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)}ms\n`);
 }
 
+/**
+ * Next.js answers 500 when a dynamic route segment is not valid percent-encoded UTF-8 (its router
+ * throws while decoding it), so such paths are refused here with a 400 in the error envelope.
+ */
+function hasMalformedPath(req) {
+  try {
+    decodeURIComponent((req.url ?? "/").split("?", 1)[0]);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const MALFORMED_PATH = JSON.stringify({
+  error: {
+    code: 400,
+    status: "Bad Request",
+    reason: "The request path is not valid percent-encoded UTF-8.",
+    message: "The request was malformed or contained invalid parameters",
+  },
+});
+
 const server = createServer((req, res) => {
   const startedAt = process.hrtime.bigint();
   res.once("finish", () => logRequest(req, res, startedAt));
+  if (hasMalformedPath(req)) {
+    res.writeHead(400, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "private, no-cache, no-store, must-revalidate",
+      Vary: "Cookie",
+    });
+    res.end(MALFORMED_PATH);
+    return;
+  }
   handle(req, res);
 });
 

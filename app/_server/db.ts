@@ -11,7 +11,11 @@ import { PrismaClient } from "./generated/prisma/client";
 // Chosen for a web server whose answers promise durability:
 // - WAL lets readers (every whoami) run while a logout writes, instead of queueing behind it.
 // - synchronous=FULL syncs the WAL on every commit, so a 204 for a logout survives power loss,
-//   not only a crashed process (NORMAL would risk the last commits on an OS crash).
+//   not only a crashed process (NORMAL would risk the last commits on an OS crash). Measured on
+//   the 2-core dev machine, a one-row UPDATE commits in ~0.11 ms with FULL and ~0.01 ms with
+//   NORMAL: small next to the few milliseconds of CPU a browser logout costs (unsealing the
+//   cookie, Next's routing), though a busy disk makes fsyncs slower. Repeated logouts of an
+//   ended session write nothing at all (see logout.ts).
 // - busy_timeout (the `timeout` option below) makes a writer that meets another process's write
 //   lock wait for it instead of failing with SQLITE_BUSY, so several instances can share a file.
 const CONNECTION_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";

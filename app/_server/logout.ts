@@ -199,5 +199,6 @@ export async function performNativeLogout(request: Request): Promise<void> {
   if (!session) {
     throw forbidden("The provided Ory Session Token could not be found, is invalid, or otherwise malformed.");
   }
-  await revokeSession(session.id);
+  // Already revoked: nothing to write, and repeating a logout costs no write lock and no fsync.
+  if (session.active) await revokeSession(session.id);
 }

@@ -1,6 +1,7 @@
 // What the server does once at start (called from instrumentation.ts, Node.js runtime only).
 
 import { config, ConfigError } from "./config";
+import { startHousekeepingTimer } from "./housekeeping";
 
 export function onServerStart(): void {
   try {
@@ -11,4 +12,6 @@ export function onServerStart(): void {
     console.error(error.message);
     process.exit(1);
   }
+  // Housekeeping on a timer (CLEANUP_INTERVAL; 0 = off, e.g. when `npm run db:cleanup` runs from cron).
+  startHousekeepingTimer();
 }

@@ -18,6 +18,9 @@ export type App = {
   databaseFile: string;
   /** Server output so far, for asserting what is (not) logged. */
   logs: () => string;
+  /** The server process, for fault tests (SIGKILL) and memory samples (/proc/<pid>/status). */
+  pid: number;
+  kill: (signal: NodeJS.Signals) => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -82,9 +85,16 @@ export async function startApp(env: Record<string, string> = {}, options: { data
     db,
     databaseFile,
     logs: () => output,
+    pid: child.pid ?? 0,
+    kill: async (signal) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill(signal);
+      await exited;
+    },
     stop: async () => {
       await db.$disconnect();
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;

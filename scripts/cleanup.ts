@@ -1,0 +1,16 @@
+// `npm run db:cleanup`: deletes sessions that ended, expired flows and stored errors older than
+// RETENTION (default 168h), in the database DATABASE_URL names. Safe to run while the app serves.
+
+import { config } from "../app/_server/config";
+import { db } from "../app/_server/db";
+import { deleteEndedRecords } from "../app/_server/housekeeping";
+
+try {
+  const deleted = await deleteEndedRecords();
+  console.log(
+    `Deleted ${deleted.sessions} sessions, ${deleted.flows} flows and ${deleted.errors} errors ` +
+      `that ended more than ${config().retentionMs / 3_600_000}h ago.`,
+  );
+} finally {
+  await db().$disconnect();
+}

@@ -1,0 +1,110 @@
+// Housekeeping deletes what ended longer ago than the retention, in batches, and nothing else;
+// a token whose session was deleted is then unknown to native logout (403).
+
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteEndedRecords } from "@/app/_server/housekeeping";
+import { startApp, type App } from "../support/app";
+import { registerNative, uniqueEmail } from "../support/client";
+import { insertSignedInSessions } from "./signed-in-sessions";
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(() => app?.stop());
+
+const DAY = 24 * 60 * 60 * 1000;
+const RETENTION = 7 * DAY;
+
+function nativeLogout(token: string) {
+  return fetch(`${app.url}/self-service/logout/api`, {
+    method: "DELETE",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ session_token: token }),
+  });
+}
+
+describe("housekeeping", () => {
+  it("deletes only sessions, flows and errors that ended longer ago than the retention", async () => {
+    const now = new Date();
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    const sessions = await insertSignedInSessions(app, 1_206);
+    const [active, revokedRecently, expiredRecently, expiredLongAgo, identityOnly, ...revokedLongAgo] = sessions;
+    await app.db.session.update({ where: { id: revokedRecently!.id }, data: { active: false, revokedAt: ago(DAY) } });
+    await app.db.session.update({ where: { id: expiredRecently!.id }, data: { expiresAt: ago(DAY) } });
+    await app.db.session.update({ where: { id: expiredLongAgo!.id }, data: { expiresAt: ago(RETENTION + DAY) } });
+    // More than one batch of long-revoked sessions.
+    await app.db.session.updateMany({
+      where: { id: { in: revokedLongAgo.map((s) => s.id) } },
+      data: { active: false, revokedAt: ago(RETENTION + DAY) },
+    });
+    const flow = (id: string, expiresAt: Date) => ({
+      id, kind: "login", type: "api", requestUrl: "http://x/", issuedAt: ago(RETENTION * 2), expiresAt,
+    });
+    const oldFlow = crypto.randomUUID();
+    const recentFlow = crypto.randomUUID();
+    await app.db.selfServiceFlow.createMany({ data: [flow(oldFlow, ago(RETENTION + DAY)), flow(recentFlow, ago(DAY))] });
+    const oldError = crypto.randomUUID();
+    const recentError = crypto.randomUUID();
+    await app.db.selfServiceError.createMany({
+      data: [
+        { id: oldError, error: "{}", createdAt: ago(RETENTION + DAY) },
+        { id: recentError, error: "{}", createdAt: ago(DAY) },
+      ],
+    });
+
+    const deleted = await deleteEndedRecords({ client: app.db, now, retentionMs: RETENTION });
+
+    expect(deleted).toEqual({ sessions: revokedLongAgo.length + 1, flows: 1, errors: 1 });
+    const remaining = new Set((await app.db.session.findMany({ select: { id: true } })).map((s) => s.id));
+    for (const kept of [active, revokedRecently, expiredRecently, identityOnly]) expect(remaining.has(kept!.id)).toBe(true);
+    for (const gone of [expiredLongAgo, ...revokedLongAgo]) expect(remaining.has(gone!.id)).toBe(false);
+    expect(await app.db.selfServiceFlow.findUnique({ where: { id: oldFlow } })).toBeNull();
+    expect(await app.db.selfServiceFlow.findUnique({ where: { id: recentFlow } })).not.toBeNull();
+    expect(await app.db.selfServiceError.findUnique({ where: { id: oldError } })).toBeNull();
+    expect(await app.db.selfServiceError.findUnique({ where: { id: recentError } })).not.toBeNull();
+  });
+
+  it("npm run db:cleanup deletes a long-revoked session; native logout of its token → 403", async () => {
+    const { session_token, session } = await registerNative(app, uniqueEmail("cleanup"));
+    expect((await nativeLogout(session_token)).status).toBe(204);
+    expect((await nativeLogout(session_token)).status).toBe(204);
+    await app.db.session.update({ where: { id: session.id }, data: { revokedAt: new Date(Date.now() - RETENTION - DAY) } });
+
+    const output = execFileSync("npx", ["tsx", "scripts/cleanup.ts"], {
+      env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}`, RETENTION: "168h" },
+      encoding: "utf8",
+    });
+
+    expect(output).toMatch(/Deleted [1-9]\d* sessions/);
+    expect(await app.db.session.findUnique({ where: { id: session.id } })).toBeNull();
+    const response = await nativeLogout(session_token);
+    expect(response.status).toBe(403);
+    const { error } = (await response.json()) as { error: { reason: string } };
+    expect(error.reason).toBe("The provided Ory Session Token could not be found, is invalid, or otherwise malformed.");
+  });
+
+  it("the in-server timer (CLEANUP_INTERVAL) deletes ended sessions while the app runs", async () => {
+    const timed = await startApp({ CLEANUP_INTERVAL: "100ms", RETENTION: "1ms" });
+    try {
+      const { session_token, session } = await registerNative(timed, uniqueEmail("timer"));
+      const logout = () =>
+        fetch(`${timed.url}/self-service/logout/api`, {
+          method: "DELETE",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ session_token }),
+        });
+      expect((await logout()).status).toBe(204);
+      // Wait for a tick of the timer (bounded, so a timer that never runs fails the test).
+      for (let i = 0; i < 200 && (await timed.db.session.findUnique({ where: { id: session.id } })); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await timed.db.session.findUnique({ where: { id: session.id } })).toBeNull();
+      expect((await logout()).status).toBe(403);
+      expect(timed.logs()).toMatch(/housekeeping: deleted [1-9]\d* sessions/);
+    } finally {
+      await timed.stop();
+    }
+  });
+});
