@@ -4,5 +4,5 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { onServerStart } = await import("./app/_server/startup");
-  onServerStart();
+  await onServerStart();
 }

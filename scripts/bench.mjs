@@ -65,7 +65,7 @@ async function freshEnvironment(name) {
 async function startServer({ env, url }, name) {
   // The request log goes to a file, as it would go to a log collector: written, not dropped.
   const log = openSync(join(work, `${name}.log`), "w");
-  const child = spawn(process.execPath, ["server.mjs"], { env, stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, ["--max-old-space-size=192", "server.mjs"], { env, stdio: ["ignore", log, log] });
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${readFileSync(join(work, `${name}.log`), "utf8")}`);
     try {

@@ -41,8 +41,8 @@ type UiNode = {
   meta: { label?: UiText };
 };
 
-/** What a failed submission leaves on the flow for the form to show: messages and what was typed. */
-type FlowUi = { messages: UiText[]; fieldMessages: Record<string, UiText[]>; values: Record<string, string> };
+/** What a failed submission tells the form: messages, and what was typed (never the password). */
+export type FlowUi = { messages: UiText[]; fieldMessages: Record<string, UiText[]>; values: Record<string, string> };
 
 const EMPTY_UI: FlowUi = { messages: [], fieldMessages: {}, values: {} };
 
@@ -147,10 +147,9 @@ function parseUi(flow: SelfServiceFlow): FlowUi {
   return flow.ui ? { ...EMPTY_UI, ...(JSON.parse(flow.ui) as Partial<FlowUi>) } : EMPTY_UI;
 }
 
-/** Kratos's LoginFlow / RegistrationFlow object. */
-export function flowJson(flow: SelfServiceFlow, csrfToken: string | undefined) {
+/** Kratos's LoginFlow / RegistrationFlow object; `ui` defaults to what the flow remembers. */
+export function flowJson(flow: SelfServiceFlow, csrfToken: string | undefined, ui: FlowUi = parseUi(flow)) {
   const kind = flow.kind as FlowKind;
-  const ui = parseUi(flow);
   return {
     id: flow.id,
     type: flow.type,
@@ -275,18 +274,23 @@ function validate(kind: FlowKind, fields: Record<string, unknown>): { ok: true; 
 }
 
 export type SubmissionResult =
-  | { outcome: "invalid"; flow: SelfServiceFlow }
+  | { outcome: "invalid"; flow: SelfServiceFlow; ui: FlowUi }
   | { outcome: "signed-in"; flow: SelfServiceFlow; session: SessionWithIdentity; token: string };
 
-async function rejected(flow: SelfServiceFlow, ui: FlowUi): Promise<SubmissionResult> {
-  const updated = await db().selfServiceFlow.update({ where: { id: flow.id }, data: { ui: JSON.stringify(ui) } });
-  return { outcome: "invalid", flow: updated };
+const rejected = (flow: SelfServiceFlow, ui: FlowUi): SubmissionResult => ({ outcome: "invalid", flow, ui });
+
+/**
+ * A browser that posted an HTML form is sent back to the form page, which can only show why if the
+ * flow remembers it. JSON and API clients get the messages in the answer, and nothing is written.
+ */
+export async function rememberFailedSubmission(flow: SelfServiceFlow, ui: FlowUi): Promise<void> {
+  await db().selfServiceFlow.update({ where: { id: flow.id }, data: { ui: JSON.stringify(ui) } });
 }
 
 /**
  * Submits a flow. Checks run before anything is written: flow exists and is unexpired, body is
  * well-formed, CSRF (browser flows), not already signed in. Then the form: invalid input or
- * credentials leave messages on the flow (and nothing else); success signs the user in.
+ * credentials come back as messages and change nothing; success signs the user in.
  */
 export async function submitFlow(kind: FlowKind, flow: SelfServiceFlow, request: Request): Promise<SubmissionResult> {
   assertNotExpired(flow);

@@ -1,9 +1,8 @@
 // What the server does once at start (called from instrumentation.ts, Node.js runtime only).
 
 import { config, ConfigError } from "./config";
-import { startHousekeepingTimer } from "./housekeeping";
 
-export function onServerStart(): void {
+export async function onServerStart(): Promise<void> {
   try {
     config();
   } catch (error) {
@@ -12,6 +11,8 @@ export function onServerStart(): void {
     console.error(error.message);
     process.exit(1);
   }
+  // Imported only now: the database client is not loaded before the configuration is known good.
+  const { startHousekeepingTimer } = await import("./housekeeping");
   // Housekeeping on a timer (CLEANUP_INTERVAL; 0 = off, e.g. when `npm run db:cleanup` runs from cron).
   startHousekeepingTimer();
 }

@@ -13,6 +13,7 @@ import {
   findFlow,
   flowJson,
   flowPageUrl,
+  rememberFailedSubmission,
   returnUrlAfter,
   submitFlow,
   successJson,
@@ -88,7 +89,8 @@ export function submitFlowHandler(kind: FlowKind) {
       const csrfToken = apiFlow ? undefined : csrfTokenFor(request.headers).token;
 
       if (result.outcome === "invalid") {
-        if (apiFlow || jsonRequest) return json(flowJson(result.flow, csrfToken), 400);
+        if (apiFlow || jsonRequest) return json(flowJson(result.flow, csrfToken, result.ui), 400);
+        await rememberFailedSubmission(result.flow, result.ui);
         return seeOther(flowPageUrl(kind, flow.id));
       }
       if (apiFlow) return json(successJson(kind, result), 200);

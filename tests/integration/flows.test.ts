@@ -208,6 +208,8 @@ describe("POST /self-service/login", () => {
     ]);
     expect(body.ui.nodes.find((n) => n.attributes.name === "password")?.attributes.value).toBeUndefined();
     expect(await counts()).toEqual(before);
+    // The JSON client got the messages in the answer; the stored flow is unchanged.
+    expect((await app.db.selfServiceFlow.findUniqueOrThrow({ where: { id: flow.id } })).ui).toBeNull();
     expect(client.jar.get("ory_kratos_session")).toBeUndefined();
   });
 

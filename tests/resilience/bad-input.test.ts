@@ -120,12 +120,13 @@ function corpus(): Case[] {
       cases.push({ method: "GET", path, headers: { ...json, ...headers } });
     }
   }
-  // Bodies × content types on every endpoint that reads a body. Submissions go to a browser flow
-  // without its CSRF cookie (refused before anything is written), an unknown flow, or, for bodies
-  // that cannot be parsed at all, the API flow.
+  // Bodies × content types on every endpoint that reads a body: native logout, a browser flow
+  // without its CSRF cookie (refused before anything is written), the API flow (a parseable but
+  // invalid submission is answered with messages and changes nothing), an unknown flow.
   const bodyTargets = [
     { method: "DELETE", path: "/self-service/logout/api" },
     { method: "POST", path: actionPath(browserLoginFlow) },
+    { method: "POST", path: actionPath(apiLoginFlow) },
     { method: "POST", path: "/self-service/registration?flow=00000000-0000-0000-0000-000000000000" },
     { method: "POST", path: "/self-service/login?flow=%ED%A0%80" },
   ];
@@ -136,8 +137,7 @@ function corpus(): Case[] {
       }
     }
   }
-  // Only bodies that cannot be parsed at all: any parseable form (even "{") is a submission with
-  // fields missing, and the flow then records the messages for the form to show.
+  // Sizes and encodings that must be refused before parsing.
   const unparseable: [string | Uint8Array<ArrayBuffer>, string][] = [
     ["", "application/json"], ["{", "application/json"], ["[".repeat(5000), "application/json"],
     ["x".repeat(100_000), "application/json"], ["x".repeat(100_000), "application/x-www-form-urlencoded"],

@@ -126,10 +126,3 @@ export function uniqueEmail(prefix = "user"): string {
 
 export const NO_CACHE = "private, no-cache, no-store, must-revalidate";
 
-/**
- * Whether a response's Vary header names Cookie. Next.js prepends its own router headers (rsc,
- * next-router-state-tree, …) to Vary on every app route, so the header is a list that ends in Cookie.
- */
-export function variesOnCookie(response: Response): boolean {
-  return (response.headers.get("vary") ?? "").split(",").some((v) => v.trim().toLowerCase() === "cookie");
-}
