@@ -2,24 +2,7 @@
 // the first ends the second's session, which its very next navigation shows.
 
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-
-const PASSWORD = "correct horse battery staple 42";
-
-async function register(page: Page, email: string) {
-  await page.goto("/registration");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByTestId("signed-in")).toBeVisible();
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in")).toBeVisible();
-}
+import { signIn, signUp } from "./app";
 
 const contexts: BrowserContext[] = [];
 test.afterEach(async () => {
@@ -33,17 +16,16 @@ async function newDevice(browser: Browser): Promise<Page> {
 }
 
 /** One user, signed in on two separate browsers (contexts share no cookies). */
-async function twoDevices(browser: Browser, name: string) {
-  const email = `${name}-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+async function twoDevices(browser: Browser) {
   const first = await newDevice(browser);
   const second = await newDevice(browser);
-  await register(first, email);
+  const email = await signUp(first);
   await signIn(second, email);
   return { first, second };
 }
 
 test("sign out the other device from the devices page; its next navigation is signed out", async ({ browser }) => {
-  const { first, second } = await twoDevices(browser, "sign-out-other");
+  const { first, second } = await twoDevices(browser);
 
   await first.goto("/");
   await first.getByRole("link", { name: "Your devices and sessions" }).click();
@@ -70,7 +52,7 @@ test("sign out the other device from the devices page; its next navigation is si
 });
 
 test("sign out everywhere else; the other device is sent to sign in when it opens the devices page", async ({ browser }) => {
-  const { first, second } = await twoDevices(browser, "everywhere-else");
+  const { first, second } = await twoDevices(browser);
 
   await first.goto("/sessions");
   await expect(first.getByTestId("other-device")).toHaveCount(1);
@@ -84,7 +66,7 @@ test("sign out everywhere else; the other device is sent to sign in when it open
 });
 
 test("the devices page is not cacheable and the API answers JSON at the same address", async ({ page }) => {
-  await register(page, `cache-${Date.now()}@example.com`);
+  await signUp(page);
   const response = await page.goto("/sessions");
   expect(response?.headers()["cache-control"]).toMatch(/no-store/);
   const api = await page.request.get("/sessions", { headers: { Accept: "application/json" } });

@@ -6,7 +6,13 @@ import type { Identity, Session } from "./generated/prisma/client";
 import { sessionTokenFromCookie } from "./session-cookie";
 import { generateSessionToken, hashToken } from "./tokens";
 
-export type SessionWithIdentity = Session & { identity: Identity };
+/** An identity as sessions carry it: everything but the password hash, which is never loaded here. */
+export type PublicIdentity = Omit<Identity, "passwordHash">;
+
+export type SessionWithIdentity = Session & { identity: PublicIdentity };
+
+/** How every session query loads its identity. */
+export const WITH_IDENTITY = { identity: { omit: { passwordHash: true } } } as const;
 
 export type Device = { ipAddress: string | null; userAgent: string | null };
 
@@ -15,7 +21,7 @@ export function isActive(session: SessionWithIdentity, now = new Date()): boolea
 }
 
 export async function createSession(
-  identity: Identity,
+  identity: PublicIdentity,
   device: Device,
 ): Promise<{ session: SessionWithIdentity; token: string }> {
   const token = generateSessionToken();
@@ -34,18 +40,18 @@ export async function createSession(
       ipAddress: device.ipAddress,
       userAgent: device.userAgent?.slice(0, 512) ?? null,
     },
-    include: { identity: true },
+    include: WITH_IDENTITY,
   });
   return { session, token };
 }
 
 /** The session a token belongs to, in whatever state it is (active, revoked or expired). */
 export async function findSessionByToken(token: string): Promise<SessionWithIdentity | null> {
-  return db().session.findUnique({ where: { tokenHash: hashToken(token) }, include: { identity: true } });
+  return db().session.findUnique({ where: { tokenHash: hashToken(token) }, include: WITH_IDENTITY });
 }
 
 export async function findSessionById(id: string): Promise<SessionWithIdentity | null> {
-  return db().session.findUnique({ where: { id }, include: { identity: true } });
+  return db().session.findUnique({ where: { id }, include: WITH_IDENTITY });
 }
 
 export type RequestCredential = { token: string; source: "header" | "cookie" | "bearer" };
@@ -92,7 +98,7 @@ export function deviceFromHeaders(headers: Headers): Device {
   return { ipAddress: forwarded || headers.get("x-real-ip") || null, userAgent: headers.get("user-agent") };
 }
 
-export function identityJson(identity: Identity) {
+export function identityJson(identity: PublicIdentity) {
   return {
     id: identity.id,
     schema_id: identity.schemaId,

@@ -3,6 +3,7 @@
 import { Configuration, FrontendApi, ResponseError, type LoginFlow, type UiNodeInputAttributes } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../support/app";
+import { statusOf } from "../support/sdk";
 import { CookieJar, uniqueEmail } from "../support/client";
 
 let app: App;
@@ -37,15 +38,6 @@ function csrfToken(flow: LoginFlow): string {
   return (node?.attributes as UiNodeInputAttributes).value as string;
 }
 
-async function statusOf(promise: Promise<unknown>): Promise<number | "resolved"> {
-  try {
-    await promise;
-    return "resolved";
-  } catch (error) {
-    if (error instanceof ResponseError) return error.response.status;
-    throw error;
-  }
-}
 
 async function nativeAccount() {
   const sdk = nativeSdk();

@@ -1,9 +1,10 @@
 // SPEC section 4, last item: the signed-in user's sessions (Kratos's listMySessions,
 // disableMyOtherSessions, disableMySession), the devices page at /sessions, and the official SDK.
 
-import { Configuration, FrontendApi, ResponseError } from "@ory/client-fetch";
+import { Configuration, FrontendApi } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../support/app";
+import { statusOf } from "../support/sdk";
 import { actionPath, Client, NO_CACHE, register, registerNative, uniqueEmail, type Flow } from "../support/client";
 
 let app: App;
@@ -293,15 +294,6 @@ describe("DELETE /sessions/{id}", () => {
 describe("the official SDK (@ory/client-fetch FrontendApi)", () => {
   const sdk = () => new FrontendApi(new Configuration({ basePath: app.url }));
 
-  async function statusOf(promise: Promise<unknown>): Promise<number | "resolved"> {
-    try {
-      await promise;
-      return "resolved";
-    } catch (error) {
-      if (error instanceof ResponseError) return error.response.status;
-      throw error;
-    }
-  }
 
   it("listMySessions → the other sessions; disableMySession → resolves; disableMyOtherSessions → {count}", async () => {
     const { tokens, ids } = await userWithDevices(3);
