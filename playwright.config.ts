@@ -15,7 +15,7 @@ const chromiumPath: string | undefined = findChromium()?.path;
 /** The production server (server.mjs over `next build`) on a fresh, migrated database. */
 function server(port: number, baseUrl: string, database: string, env: Record<string, string> = {}) {
   return {
-    command: `rm -f ${database}* && npx prisma migrate deploy && node server.mjs`,
+    command: `rm -f ${database}* && npx prisma migrate deploy && node --max-old-space-size=192 server.mjs`,
     url: `${baseUrl}/health/ready`,
     reuseExistingServer: false,
     timeout: 60_000,

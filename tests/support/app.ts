@@ -59,7 +59,8 @@ export async function startApp(env: Record<string, string> = {}, options: { data
   const databaseFile = options.databaseFile ?? join(dir, "app.db");
   if (!options.databaseFile) copyFileSync(inject("templateDatabase"), databaseFile);
 
-  const child = spawn(process.execPath, ["server.mjs"], {
+  // Started exactly as `npm start` starts it.
+  const child = spawn(process.execPath, ["--max-old-space-size=192", "server.mjs"], {
     env: {
       ...process.env,
       PORT: String(port),
