@@ -7,11 +7,9 @@ const STATUS_TEXT: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
-  405: "Method Not Allowed",
   410: "Gone",
   413: "Payload Too Large",
   500: "Internal Server Error",
-  503: "Service Unavailable",
 };
 
 export type ErrorBody = {
@@ -58,9 +56,6 @@ export const notFound = (reason: string) =>
 export const payloadTooLarge = (limitBytes: number) =>
   new HttpError(413, "The request body is too large", { reason: `The request body must not exceed ${limitBytes} bytes.` });
 
-export const methodNotAllowed = (allowed: string) =>
-  new HttpError(405, "The requested method is not allowed", { reason: `This endpoint accepts ${allowed} only.` });
-
 export const sessionInactive = () =>
   new HttpError(401, "request does not have a valid authentication session", {
     id: "session_inactive",
@@ -93,6 +88,3 @@ export const internalError = () =>
   new HttpError(500, "An internal server error occurred, please contact the system administrator", {
     reason: "Something went wrong on our side. Please try again in a moment.",
   });
-
-export const databaseUnavailable = () =>
-  new HttpError(503, "The database is not reachable", { reason: "The service is temporarily unable to reach its database." });
