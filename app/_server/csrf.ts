@@ -23,15 +23,14 @@ export function rotatedCsrfToken(): { token: string; setCookie: string } {
   return { token, setCookie: setCookie(CSRF_COOKIE_NAME, token, CSRF_COOKIE_MAX_AGE_SECONDS) };
 }
 
+/** The browser's CSRF token when it is the one a flow was issued for; a flow is readable only by its browser. */
+export function csrfTokenOfFlow(headers: Headers, flowCsrfTokenHash: string | null): string | undefined {
+  const token = readCookie(headers, CSRF_COOKIE_NAME);
+  return token && flowCsrfTokenHash && safeEqual(hashToken(token), flowCsrfTokenHash) ? token : undefined;
+}
+
 /** Throws security_csrf_violation unless body, cookie and flow agree. */
 export function verifyCsrf(headers: Headers, submitted: unknown, flowCsrfTokenHash: string | null): void {
-  const cookie = readCookie(headers, CSRF_COOKIE_NAME);
-  const ok =
-    typeof submitted === "string" &&
-    submitted !== "" &&
-    cookie !== undefined &&
-    flowCsrfTokenHash !== null &&
-    safeEqual(submitted, cookie) &&
-    safeEqual(hashToken(submitted), flowCsrfTokenHash);
-  if (!ok) throw csrfViolation();
+  const token = csrfTokenOfFlow(headers, flowCsrfTokenHash);
+  if (typeof submitted !== "string" || token === undefined || !safeEqual(submitted, token)) throw csrfViolation();
 }

@@ -8,6 +8,7 @@ import { db } from "./db";
 import { flowExpired, HttpError, sessionAlreadyAvailable } from "./errors";
 import type { SelfServiceFlow } from "./generated/prisma/client";
 import { createIdentity, DuplicateIdentityError, normaliseEmail, verifyCredentials } from "./identities";
+import { isUuid } from "./ids";
 import { readBody } from "./request-body";
 import { allowedReturnTo } from "./return-to";
 import {
@@ -212,10 +213,9 @@ export async function createFlow(
   return { flow, csrfToken: csrf?.token, cookies: csrf?.setCookie ? [csrf.setCookie] : [] };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function findFlow(kind: FlowKind, id: string | null): Promise<SelfServiceFlow> {
-  const flow = id && UUID.test(id) ? await db().selfServiceFlow.findUnique({ where: { id: id.toLowerCase() } }) : null;
+  const flow = id && isUuid(id) ? await db().selfServiceFlow.findUnique({ where: { id: id.toLowerCase() } }) : null;
   if (!flow || flow.kind !== kind) {
     throw new HttpError(404, "The requested resource could not be found", {
       id: "self_service_flow_not_found",

@@ -3,6 +3,7 @@
 
 import { db } from "./db";
 import type { ErrorBody, HttpError } from "./errors";
+import { isUuid } from "./ids";
 
 export type StoredError = { id: string; error: ErrorBody; created_at: string; updated_at: string };
 
@@ -13,10 +14,9 @@ export async function storeError(error: HttpError): Promise<string> {
   return row.id;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function findError(id: string): Promise<StoredError | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const row = await db().selfServiceError.findUnique({ where: { id: id.toLowerCase() } });
   if (!row) return undefined;
   return {

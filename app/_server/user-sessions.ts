@@ -4,13 +4,13 @@
 import { publicUrl } from "./config";
 import { db } from "./db";
 import { badRequest, notFound } from "./errors";
+import { isUuid } from "./ids";
 import { revokeSession, type SessionWithIdentity } from "./sessions";
 
 // Kratos's keyset pagination: 250 by default, at most 1000; a larger page_size is clamped, not refused.
 export const DEFAULT_PAGE_SIZE = 250;
 export const MAX_PAGE_SIZE = 1000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where a page starts: after the session with this sign-in time and id, in newest-first order. */
 type Cursor = { authenticatedAt: Date; id: string };
@@ -30,7 +30,7 @@ function encodePageToken(cursor: Cursor): string {
 function decodePageToken(token: string): Cursor {
   try {
     const [ms, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown[];
-    if (Number.isSafeInteger(ms) && typeof id === "string" && UUID.test(id)) {
+    if (Number.isSafeInteger(ms) && typeof id === "string" && isUuid(id)) {
       return { authenticatedAt: new Date(ms as number), id };
     }
   } catch {
@@ -113,7 +113,7 @@ export async function revokeOtherSessions(current: SessionWithIdentity): Promise
  */
 export async function revokeMySession(current: SessionWithIdentity, rawId: string): Promise<void> {
   // A malformed id is a 400, as in Kratos: it cannot name anyone's session, so saying so reveals nothing.
-  if (!UUID.test(rawId)) throw badRequest("The session id must be a UUID.");
+  if (!isUuid(rawId)) throw badRequest("The session id must be a UUID.");
   const id = rawId.toLowerCase();
   if (id === current.id) {
     throw badRequest("This is the session of this request. Use the logout flow to end it.");

@@ -3,8 +3,7 @@
 // does — JSON for API flows and JSON requests, redirects and pages for browsers.
 
 import { config, publicUrl } from "@/app/_server/config";
-import { readCookie } from "@/app/_server/cookies";
-import { CSRF_COOKIE_NAME, csrfTokenFor } from "@/app/_server/csrf";
+import { csrfTokenFor, csrfTokenOfFlow } from "@/app/_server/csrf";
 import { csrfViolation, HttpError } from "@/app/_server/errors";
 import {
   assertNotExpired,
@@ -23,7 +22,6 @@ import { isJsonRequest } from "@/app/_server/is-json-request";
 import { errorForRequest, errorJson, handler, json, seeOther } from "@/app/_server/responses";
 import { allowedReturnTo } from "@/app/_server/return-to";
 import { sessionCookie } from "@/app/_server/session-cookie";
-import { hashToken, safeEqual } from "@/app/_server/tokens";
 
 const isError = (error: unknown, id: string) => error instanceof HttpError && error.id === id;
 
@@ -58,12 +56,6 @@ export function initApiFlow(kind: FlowKind) {
   });
 }
 
-/** The browser's CSRF token when it is the one the flow was issued for. */
-function flowCsrfToken(headers: Headers, flowCsrfTokenHash: string | null): string | undefined {
-  const token = readCookie(headers, CSRF_COOKIE_NAME);
-  return token && flowCsrfTokenHash && safeEqual(hashToken(token), flowCsrfTokenHash) ? token : undefined;
-}
-
 /** GET /self-service/{kind}/flows?id= */
 export function getFlow(kind: FlowKind) {
   return handler(async (request) => {
@@ -71,7 +63,7 @@ export function getFlow(kind: FlowKind) {
     assertNotExpired(flow);
     if (flow.type === "api") return json(flowJson(flow, undefined));
     // A browser flow is readable only by the browser it was issued to (it holds the CSRF token).
-    const csrfToken = flowCsrfToken(request.headers, flow.csrfTokenHash);
+    const csrfToken = csrfTokenOfFlow(request.headers, flow.csrfTokenHash);
     if (!csrfToken) throw csrfViolation();
     return json(flowJson(flow, csrfToken));
   });
