@@ -3,6 +3,6 @@
 
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { onServerStart } = await import("./app/_server/startup");
+  const { onServerStart } = await import("./lib/server/startup");
   await onServerStart();
 }

@@ -1,5 +1,4 @@
 import { defineConfig, devices } from "@playwright/test";
-// @ts-expect-error -- a plain .mjs script, shared with `npm test`'s browser check
 import { findChromium } from "./scripts/ensure-test-tools.mjs";
 import { SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
 
@@ -12,10 +11,10 @@ const SHORT_TTL_URL = `http://127.0.0.1:${SHORT_TTL_PORT}`;
 
 const chromiumPath: string | undefined = findChromium()?.path;
 
-/** The production server (server.mjs over `next build`) on a fresh, migrated database. */
+/** The production server (scripts/serve.mjs) on an emptied, migrated database. */
 function server(port: number, baseUrl: string, database: string, env: Record<string, string> = {}) {
   return {
-    command: `rm -f ${database}* && npx prisma migrate deploy && node --max-old-space-size=192 server.mjs`,
+    command: "node scripts/serve.mjs --reset-database",
     url: `${baseUrl}/health/ready`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -23,7 +22,6 @@ function server(port: number, baseUrl: string, database: string, env: Record<str
       NODE_ENV: "production",
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
-      NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: `file:./${database}`,
       PUBLIC_BASE_URL: baseUrl,
       COOKIE_SECRET: "e2e-cookie-secret-that-is-long-enough-0123456789",

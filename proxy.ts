@@ -1,21 +1,35 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-// /sessions is both Kratos's JSON API (app/sessions/route.ts) and, for a person, the devices page
-// (app/devices/page.tsx). The App Router allows a route handler or a page in one folder, not both,
-// so this proxy shows the page for a browser's GET of /sessions and leaves everything else to the
-// API. A browser navigation is recognised by its Accept header naming text/html; the SDK sends no
-// Accept header and curl sends */*, so they keep getting JSON, exactly as from Kratos. A rewrite,
-// not a redirect: the address bar keeps saying /sessions. The page reloads itself after a sign-out
-// (a document request again) rather than using router.refresh(), whose RSC requests would need a
-// second, Next-internal rule here.
+// /sessions is both the devices page (app/sessions/page.tsx) and Kratos's JSON API for the user's
+// sessions (app/sessions/others/route.ts). A folder holds a page or a route handler, not both, so
+// this proxy picks: a browser's GET that asks for text/html sees the page; everything else (the SDK
+// sends no Accept header, curl sends */*, fetch() sends application/json) gets the API, exactly as
+// from Kratos. A rewrite, not a redirect: the address bar and the client keep saying /sessions.
+const API = "/sessions/others";
+// Next runs the proxy again for the rewritten path; this header tells that pass apart from a
+// client asking for /sessions/others itself.
+const REWRITTEN = "x-sessions-api";
+
 export function proxy(request: NextRequest) {
-  if (request.method !== "GET" && request.method !== "HEAD") return NextResponse.next();
-  const page = request.nextUrl.clone();
-  page.pathname = "/devices";
-  return NextResponse.rewrite(page);
+  if (request.nextUrl.pathname === API) {
+    // The API's folder is an implementation detail, not a second address for it.
+    return Response.json(
+      { error: { code: 404, status: "Not Found", message: "The requested resource could not be found" } },
+      { status: 404, headers: { "Cache-Control": "private, no-cache, no-store, must-revalidate", Vary: "Cookie" } },
+    );
+  }
+  const pageView =
+    (request.method === "GET" || request.method === "HEAD") && /text\/html/i.test(request.headers.get("accept") ?? "");
+  if (pageView) return NextResponse.next();
+  const headers = new Headers(request.headers);
+  headers.set(REWRITTEN, "1");
+  const api = request.nextUrl.clone();
+  api.pathname = API;
+  return NextResponse.rewrite(api, { request: { headers } });
 }
 
-// Only these requests pay for the proxy; every other path and every API call skips it.
+// Only these requests pay for the proxy; every other request skips it. (Static values: Next reads
+// them at build time.)
 export const config = {
-  matcher: [{ source: "/sessions", has: [{ type: "header", key: "accept", value: ".*text/html.*" }] }],
+  matcher: ["/sessions", { source: "/sessions/others", missing: [{ type: "header", key: "x-sessions-api" }] }],
 };

@@ -1,21 +1,20 @@
-// The production server: Next.js's own request handler behind a plain Node HTTP server, for what
-// `next start` does not do: one log line per request, Kratos's exact `Vary: Cookie`, a 400 instead
-// of a 500 for malformed paths, and a graceful shutdown that lets in-flight logouts finish (their
-// 204s are promises about the database) before the process exits.
-
-// Start it as `npm start` does: `node --max-old-space-size=192 server.mjs`. On a machine with a
-// lot of memory V8 lets the heap grow lazily to several hundred MB before collecting it; the live
-// set here is well under 100 MB, so a 192 MB old space keeps the process small at no cost in
-// throughput (measured with `npm run bench`).
+// The server: Next.js's own request handler behind a plain Node HTTP server, for what `next start`
+// and `next dev` do not do: one log line per request, Kratos's exact `Vary: Cookie`, a literal "%"
+// in malformed paths instead of Next's 500, and a graceful shutdown that lets in-flight logouts
+// finish (their 204s are promises about the database) before the process exits. `--dev` serves the
+// same way with Next's hot reload, so development answers carry the same headers as production.
+//
+// Start it through scripts/serve.mjs (`npm start`, `npm run dev`), which also sizes the heap.
 
 import { createServer } from "node:http";
 import next from "next";
 
+const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? "0.0.0.0";
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
-const app = next({ dev: false, hostname, port });
+const app = next({ dev, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -31,29 +30,22 @@ function logRequest(req, res, startedAt) {
 }
 
 /**
- * Next.js answers 500 when a dynamic route segment is not valid percent-encoded UTF-8 (its router
- * throws while decoding it), so such paths are refused here with a 400 in the error envelope.
+ * Next.js answers 500 when a path is not valid percent-encoded UTF-8 (its router throws while
+ * decoding a dynamic segment). Such a path's "%" signs are taken literally instead, so the route
+ * (or Next's 404) answers it like any other unknown value.
  */
-function hasMalformedPath(req) {
+function withLiteralPercentSigns(url) {
+  const [path, ...query] = url.split("?");
   try {
-    decodeURIComponent((req.url ?? "/").split("?", 1)[0]);
-    return false;
+    decodeURIComponent(path);
+    return url;
   } catch {
-    return true;
+    return [path.replaceAll("%", "%25"), ...query].join("?");
   }
 }
 
-const MALFORMED_PATH = JSON.stringify({
-  error: {
-    code: 400,
-    status: "Bad Request",
-    reason: "The request path is not valid percent-encoded UTF-8.",
-    message: "The request was malformed or contained invalid parameters",
-  },
-});
-
 /**
- * Self-service answers say `Vary: Cookie` (app/_server/responses.ts), as Kratos's do. Next.js puts
+ * Self-service answers say `Vary: Cookie` (lib/http/responses.ts), as Kratos's do. Next.js puts
  * its client-router headers (rsc, next-router-state-tree, …) in front of Vary on every app route;
  * a JSON route handler's answer does not depend on them, so where the app said Cookie, Cookie is
  * the whole header again. Pages keep Next's Vary.
@@ -71,15 +63,7 @@ const server = createServer((req, res) => {
   const startedAt = process.hrtime.bigint();
   res.once("finish", () => logRequest(req, res, startedAt));
   keepVaryCookie(res);
-  if (hasMalformedPath(req)) {
-    res.writeHead(400, {
-      "Content-Type": "application/json; charset=utf-8",
-      "Cache-Control": "private, no-cache, no-store, must-revalidate",
-      Vary: "Cookie",
-    });
-    res.end(MALFORMED_PATH);
-    return;
-  }
+  req.url = withLiteralPercentSigns(req.url ?? "/");
   handle(req, res);
 });
 

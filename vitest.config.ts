@@ -1,21 +1,35 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
 export default defineConfig({
   resolve: {
-    alias: {
-      "@": fileURLToPath(new URL(".", import.meta.url)),
+    alias: [
+      { find: /^@\//, replacement: `${path(".")}/` },
       // The guard only means something inside Next's server bundles.
-      "server-only": fileURLToPath(new URL("./tests/support/empty-module.ts", import.meta.url)),
-    },
+      { find: /^server-only$/, replacement: path("./tests/support/empty-module.ts") },
+      // In-process route handlers get the current request from the test app (tests/support/app.ts).
+      { find: /^next\/headers$/, replacement: path("./tests/support/next-headers.ts") },
+    ],
   },
   test: {
-    include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
-    // Integration test files each start their own production server with a fresh database.
-    fileParallelism: true,
+    setupFiles: ["tests/support/matchers.ts"],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        // Pure functions and every rule of the HTTP contract, in-process: no build, seconds in all.
+        test: { name: "fast", include: ["tests/unit/**/*.test.ts", "tests/routes/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        // The production server: each file starts its own, so this needs `npm run build` first.
+        test: { name: "server", include: ["tests/server/**/*.test.ts", "tests/resilience/**/*.test.ts"] },
+      },
+    ],
   },
 });

@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { SessionWatcher, SignedOutAnnouncer } from "@/app/_components/session-watcher";
-import { getCurrentSession } from "@/app/_server/current-session";
+import { getCurrentSession } from "@/lib/http/current-session";
 import "./globals.css";
 
 export const metadata: Metadata = {

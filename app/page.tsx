@@ -1,6 +1,6 @@
 import { AjaxSignOutButton } from "@/app/_components/ajax-sign-out-button";
 import { SignOutLink } from "@/app/_components/sign-out-link";
-import { getCurrentSession } from "@/app/_server/current-session";
+import { getCurrentSession } from "@/lib/http/current-session";
 
 function Timestamp({ date }: { date: Date }) {
   return <time dateTime={date.toISOString()}>{date.toUTCString()}</time>;
@@ -65,7 +65,7 @@ export default async function HomePage() {
           </p>
           <p className="code-path">
             <code>app/_components/sign-out-link.tsx</code> → <code>createLogoutUrl()</code> in{" "}
-            <code>app/_server/logout.ts</code>
+            <code>lib/server/logout/logout.ts</code>
           </p>
           <SignOutLink />
         </section>

@@ -1,7 +1,7 @@
 // `npm run db:seed`: the demo account from the README. Idempotent: running it again changes nothing.
 
-import { db } from "../app/_server/db";
-import { createIdentity, DuplicateIdentityError } from "../app/_server/identities";
+import { db } from "../lib/server/database/client";
+import { createIdentity, DuplicateIdentityError } from "../lib/server/identities/identities";
 
 export const DEMO_EMAIL = "demo@example.com";
 export const DEMO_PASSWORD = "demo-password-123";

@@ -5,12 +5,10 @@
 //   tsx scripts/bench-sessions.ts stored <count>           background rows, inserted in bulk
 
 import { writeFileSync } from "node:fs";
-import { config } from "../app/_server/config";
-import { db } from "../app/_server/db";
-import { createLogoutUrl } from "../app/_server/logout";
-import { sessionCookie } from "../app/_server/session-cookie";
-import { createSession } from "../app/_server/sessions";
-import { generateSessionToken, hashToken } from "../app/_server/tokens";
+import { sessionCookie } from "../lib/http/session-cookie";
+import { db } from "../lib/server/database/client";
+import { createLogoutUrl } from "../lib/server/logout/logout";
+import { createSession, newSession } from "../lib/server/sessions/sessions";
 
 const BENCH_EMAIL = "bench@example.com";
 
@@ -31,7 +29,7 @@ async function fresh(count: number, out: string): Promise<void> {
   const one = async (): Promise<BenchSession> => {
     const { session, token } = await createSession(identity, device);
     const setCookie = await sessionCookie(token, session.expiresAt);
-    const url = new URL(createLogoutUrl(session).logout_url);
+    const url = new URL(createLogoutUrl(session.id).logout_url);
     return { token, cookie: setCookie.split(";", 1)[0] ?? "", logoutPath: url.pathname + url.search };
   };
   // A few at a time, so sealing (CPU) overlaps the inserts' fsyncs.
@@ -43,28 +41,19 @@ async function fresh(count: number, out: string): Promise<void> {
   writeFileSync(out, JSON.stringify(sessions));
 }
 
-/** Rows shaped as createSession writes them; a third revoked, a third expired, a third active. */
+/** Background rows as sign-in writes them; a third revoked, a third expired, a third active. */
 async function stored(count: number): Promise<void> {
   const identity = await benchIdentity();
+  const device = { ipAddress: "127.0.0.1", userAgent: "bench" };
   const BATCH = 2_000; // 12 columns per row stays under SQLite's 32,766 bound parameters.
   const now = Date.now();
   for (let done = 0; done < count; done += BATCH) {
     const data = Array.from({ length: Math.min(BATCH, count - done) }, (_, i) => {
+      const { row } = newSession(identity.id, device, new Date(now - 3_600_000));
       const kind = (done + i) % 3;
-      const issuedAt = new Date(now - 3_600_000);
-      return {
-        id: crypto.randomUUID(),
-        tokenHash: hashToken(generateSessionToken()),
-        identityId: identity.id,
-        active: kind !== 0,
-        issuedAt,
-        authenticatedAt: issuedAt,
-        expiresAt: new Date(kind === 1 ? now - 60_000 : now + config().sessionLifespanMs),
-        revokedAt: kind === 0 ? new Date(now - 60_000) : null,
-        deviceId: crypto.randomUUID(),
-        ipAddress: "127.0.0.1",
-        userAgent: "bench",
-      };
+      if (kind === 0) return { ...row, active: false, revokedAt: new Date(now - 60_000) };
+      if (kind === 1) return { ...row, expiresAt: new Date(now - 60_000) };
+      return row;
     });
     await db().session.createMany({ data });
   }

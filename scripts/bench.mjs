@@ -10,7 +10,8 @@
 // BENCH_LOGOUTS (browser logouts per scaling measurement, default 2000).
 
 import autocannon from "autocannon";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { prisma, startServer } from "./serve.mjs";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -58,31 +59,13 @@ async function freshEnvironment(name) {
     COOKIE_SECRET: randomBytes(32).toString("base64url"),
     CLEANUP_INTERVAL: "0",
   };
-  run("npx", ["prisma", "migrate", "deploy"], env);
+  prisma(["migrate", "deploy"], env);
   return { env, url: env.PUBLIC_BASE_URL };
 }
 
-async function startServer({ env, url }, name) {
+async function startBenchServer({ env }, name) {
   // The request log goes to a file, as it would go to a log collector: written, not dropped.
-  const log = openSync(join(work, `${name}.log`), "w");
-  const child = spawn(process.execPath, ["--max-old-space-size=192", "server.mjs"], { env, stdio: ["ignore", log, log] });
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${readFileSync(join(work, `${name}.log`), "utf8")}`);
-    try {
-      if ((await fetch(`${url}/health/alive`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("server did not start");
-}
-
-function stopServer(child) {
-  return new Promise((resolve) => {
-    child.once("exit", resolve);
-    child.kill("SIGTERM");
-  });
+  return startServer({ env, output: openSync(join(work, `${name}.log`), "w") });
 }
 
 /** Resident memory of a process (VmRSS), or its peak so far (VmHWM), in MB. */
@@ -147,7 +130,7 @@ if (!process.argv.includes("--no-build")) {
 
 const main = await freshEnvironment("main");
 fixtures(main.env, "stored", "100");
-const server = await startServer(main, "main");
+const server = await startBenchServer(main, "main");
 const { url } = main;
 const warm = (options) => measure(url, { ...options, duration: 2 });
 
@@ -203,7 +186,7 @@ results.push({
 });
 console.log(`measured browser logout: ${logoutResult.rps} req/s`);
 const rssMb = memoryMb(server.pid);
-await stopServer(server);
+await server.stop();
 
 for (const result of results) {
   result.rpsRatio = Number((result.rps / baseline.rps).toFixed(2));
@@ -217,7 +200,7 @@ for (const result of results) {
 
 const scaling = await freshEnvironment("scaling");
 fixtures(scaling.env, "stored", "100");
-const scalingServer = await startServer(scaling, "scaling");
+const scalingServer = await startBenchServer(scaling, "scaling");
 const measureLogouts = async () => {
   const pool = freshSessions(scaling.env, SCALING_LOGOUTS + 300);
   const { request } = browserLogouts(pool);
@@ -229,7 +212,7 @@ console.log("storing 99,900 more sessions…");
 fixtures(scaling.env, "stored", "99900");
 const at100k = await measureLogouts();
 const scalingRssMb = memoryMb(scalingServer.pid);
-await stopServer(scalingServer);
+await scalingServer.stop();
 const latencyRatio = Number((at100k.mean / at100.mean).toFixed(2));
 
 // ---------------------------------------------------------------------------------------------

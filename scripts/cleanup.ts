@@ -1,9 +1,9 @@
 // `npm run db:cleanup`: deletes sessions that ended, expired flows and stored errors older than
 // RETENTION (default 168h), in the database DATABASE_URL names. Safe to run while the app serves.
 
-import { config } from "../app/_server/config";
-import { db } from "../app/_server/db";
-import { deleteEndedRecords } from "../app/_server/housekeeping";
+import { config } from "../lib/server/config";
+import { db } from "../lib/server/database/client";
+import { deleteEndedRecords } from "../lib/server/housekeeping";
 
 try {
   const deleted = await deleteEndedRecords();

@@ -22,4 +22,4 @@ run("npm run --silent db:seed");
 run("npx next build");
 const port = process.env.PORT ?? "3000";
 console.log(`\nSign in at http://localhost:${port}/login with demo@example.com / demo-password-123\n`);
-run("node --max-old-space-size=192 server.mjs");
+run("node scripts/serve.mjs");

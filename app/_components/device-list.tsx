@@ -1,4 +1,4 @@
-import type { SessionWithIdentity } from "@/app/_server/sessions";
+import type { SessionWithIdentity } from "@/lib/server/sessions/sessions";
 import { describeUserAgent, timeAgo } from "./device-description";
 import { SignOutDeviceButton } from "./sign-out-device-buttons";
 

@@ -1,9 +1,7 @@
-import type { flowJson } from "@/app/_server/flows";
-
-type Flow = ReturnType<typeof flowJson>;
+import type { FlowJson } from "@/lib/server/flows/flow-ui";
 
 /** A login or registration form rendered from the flow's `ui` nodes, posting to `ui.action`. */
-export function FlowForm({ flow }: { flow: Flow }) {
+export function FlowForm({ flow }: { flow: FlowJson }) {
   const { ui } = flow;
   return (
     <form action={ui.action} method={ui.method} noValidate={false}>
@@ -13,6 +11,8 @@ export function FlowForm({ flow }: { flow: Flow }) {
         </p>
       ))}
       {ui.nodes.map((node) => {
+        // This app's flows have input nodes only.
+        if (node.attributes.node_type !== "input") return null;
         const { name, type, value, required, autocomplete } = node.attributes;
         if (type === "hidden") return <input key={name} type="hidden" name={name} value={value} />;
         if (type === "submit") {

@@ -1,9 +1,10 @@
-import { cookies } from "next/headers";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { publicUrl } from "@/app/_server/config";
-import { CSRF_COOKIE_NAME } from "@/app/_server/csrf";
-import { HttpError } from "@/app/_server/errors";
-import { assertNotExpired, findFlow, flowJson, type FlowKind } from "@/app/_server/flows";
+import { publicUrl } from "@/lib/server/config";
+import { KratosError } from "@/lib/server/errors";
+import { flowJson } from "@/lib/server/flows/flow-ui";
+import { findUsableFlow, type FlowKind } from "@/lib/server/flows/flows";
+import { csrfCookieToken } from "@/lib/http/csrf-cookie";
 import { FlowForm } from "./flow-form";
 
 /**
@@ -14,13 +15,11 @@ export async function FlowPage({ kind, flowId }: { kind: FlowKind; flowId: strin
   const restart = () => redirect(publicUrl(`/self-service/${kind}/browser`).href);
   let flow;
   try {
-    flow = await findFlow(kind, flowId ?? null);
-    assertNotExpired(flow);
+    flow = await findUsableFlow(kind, flowId ?? null);
   } catch (error) {
-    if (error instanceof HttpError) restart();
+    if (error instanceof KratosError) restart();
     throw error;
   }
   if (flow.type !== "browser") restart();
-  const csrfToken = (await cookies()).get(CSRF_COOKIE_NAME)?.value;
-  return <FlowForm flow={flowJson(flow, csrfToken)} />;
+  return <FlowForm flow={flowJson(flow, csrfCookieToken(await headers()))} />;
 }

@@ -1,5 +1,5 @@
-import { getCurrentSession } from "@/app/_server/current-session";
-import { createLogoutUrl } from "@/app/_server/logout";
+import { getCurrentSession } from "@/lib/http/current-session";
+import { createLogoutUrl } from "@/lib/server/logout/logout";
 
 type Props = {
   /** Where to land after signing out; must pass the return_to policy. Default: the logout default return URL. */
@@ -16,7 +16,7 @@ type Props = {
 export async function SignOutLink({ returnTo, variant = "primary", children = "Sign out" }: Props) {
   const session = await getCurrentSession();
   if (!session) return null;
-  const { logout_url } = createLogoutUrl(session, returnTo);
+  const { logout_url } = createLogoutUrl(session.id, returnTo);
   return (
     <a href={logout_url} className={variant === "secondary" ? "button secondary" : "button"}>
       {children}

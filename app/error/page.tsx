@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { SignOutLink } from "@/app/_components/sign-out-link";
-import { getCurrentSession } from "@/app/_server/current-session";
-import type { ErrorBody } from "@/app/_server/errors";
-import { findError } from "@/app/_server/self-service-errors";
+import { getCurrentSession } from "@/lib/http/current-session";
+import type { ErrorBody } from "@/lib/server/errors";
+import { findError } from "@/lib/server/self-service-errors";
 
 export const metadata: Metadata = { title: "Something went wrong" };
 

@@ -4,26 +4,26 @@
 // gain exactly one row per such redirect; its existing rows must stay as they were.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type App } from "../support/app";
-import { actionPath, browserFlow, Client, type Flow } from "../support/client";
-import { insertSignedInSessions, logoutPath, type SignedInSession } from "./signed-in-sessions";
+import { startServerApp, type ServerApp } from "../support/app";
+import { actionPath, browserFlow, Client, logoutPath, type Flow } from "../support/client";
+import { signedInSessions, type SignedIn } from "../support/sessions";
 
-let app: App;
-let signedIn: SignedInSession;
-let revoked: SignedInSession;
+let app: ServerApp;
+let signedIn: SignedIn;
+let revoked: SignedIn;
 let logoutQuery: string;
 let browserLoginFlow: Flow;
 let apiLoginFlow: Flow;
 
 beforeAll(async () => {
-  app = await startApp();
-  [signedIn, revoked] = (await insertSignedInSessions(app, 2)) as [SignedInSession, SignedInSession];
+  app = await startServerApp();
+  [signedIn, revoked] = (await signedInSessions(2)) as [SignedIn, SignedIn];
   await app.db.session.update({ where: { id: revoked.id }, data: { active: false, revokedAt: new Date() } });
   logoutQuery = (await logoutPath(app, signedIn.cookie)).split("?")[1] ?? "";
   browserLoginFlow = await browserFlow(new Client(app), "login");
-  apiLoginFlow = (await (await fetch(`${app.url}/self-service/login/api`)).json()) as Flow;
+  apiLoginFlow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
   // One stored error, to prove existing rows of that table are left alone.
-  await fetch(`${app.url}/self-service/logout`, { redirect: "manual" });
+  await app.fetch(`/self-service/logout`, { redirect: "manual" });
 });
 afterAll(() => app?.stop());
 
@@ -180,7 +180,7 @@ describe("a corpus of malformed requests", () => {
     const worker = async () => {
       while (next < cases.length) {
         const c = cases[next++]!;
-        const response = await fetch(`${app.url}${c.path}`, { method: c.method, headers: c.headers, body: c.body, redirect: "manual" });
+        const response = await app.fetch(`${c.path}`, { method: c.method, headers: c.headers, body: c.body, redirect: "manual" });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status >= 500) fivexx.push(`${c.method} ${c.path.slice(0, 120)} → ${response.status}`);

@@ -2,27 +2,28 @@
 // crash, every session nobody logged out still works, and the database file is intact.
 
 import { afterAll, describe, expect, it } from "vitest";
-import { startApp, type App } from "../support/app";
-import { insertSignedInSessions, logoutPath, whoamiStatus, type SignedInSession } from "./signed-in-sessions";
+import { startServerApp, type ServerApp } from "../support/app";
+import { logoutPath, whoamiStatus } from "../support/client";
+import { signedInSessions, type SignedIn } from "../support/sessions";
 
 const SESSIONS = 600;
 const CONCURRENCY = 16;
-const started: App[] = [];
+const started: ServerApp[] = [];
 afterAll(async () => {
   for (const app of started.reverse()) await app.stop();
 });
 
 type Outcome = "browser" | "native" | "unanswered" | "untouched";
 
-async function logOut(app: App, session: SignedInSession, index: number): Promise<Outcome> {
+async function logOut(app: ServerApp, session: SignedIn, index: number): Promise<Outcome> {
   try {
     const response =
       index % 2 === 0
-        ? await fetch(`${app.url}${await logoutPath(app, session.cookie)}`, {
+        ? await app.fetch(`${await logoutPath(app, session.cookie)}`, {
             headers: { cookie: session.cookie },
             redirect: "manual",
           })
-        : await fetch(`${app.url}/self-service/logout/api`, {
+        : await app.fetch(`/self-service/logout/api`, {
             method: "DELETE",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ session_token: session.token }),
@@ -39,9 +40,9 @@ async function logOut(app: App, session: SignedInSession, index: number): Promis
 
 describe("a server killed with SIGKILL during a stream of logouts", () => {
   it("keeps every answered logout, every other session, and an intact database", { timeout: 60_000 }, async () => {
-    const first = await startApp();
+    const first = await startServerApp();
     started.push(first);
-    const sessions = await insertSignedInSessions(first, SESSIONS);
+    const sessions = await signedInSessions(SESSIONS);
     // Half of the sessions are logged out (browser and native alternating), the other half never.
     const toLogOut = sessions.slice(0, SESSIONS / 2);
     const outcomes: Outcome[] = sessions.map(() => "untouched");
@@ -63,7 +64,7 @@ describe("a server killed with SIGKILL during a stream of logouts", () => {
     expect(answeredOutcomes.length).toBeGreaterThanOrEqual(100);
     expect(outcomes.filter((o) => o === "unanswered").length).toBeGreaterThan(0);
 
-    const second = await startApp({}, { databaseFile: first.databaseFile });
+    const second = await startServerApp({}, { database: first.database });
     started.push(second);
     expect(await second.db.$queryRaw`PRAGMA integrity_check`).toEqual([{ integrity_check: "ok" }]);
 

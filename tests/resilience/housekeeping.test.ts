@@ -3,14 +3,14 @@
 
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteEndedRecords } from "@/app/_server/housekeeping";
-import { startApp, type App } from "../support/app";
+import { deleteEndedRecords } from "@/lib/server/housekeeping";
+import { startServerApp, type ServerApp } from "../support/app";
 import { registerNative, uniqueEmail } from "../support/client";
-import { insertSignedInSessions } from "./signed-in-sessions";
+import { signedInSessions } from "../support/sessions";
 
-let app: App;
+let app: ServerApp;
 beforeAll(async () => {
-  app = await startApp();
+  app = await startServerApp();
 });
 afterAll(() => app?.stop());
 
@@ -18,7 +18,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const RETENTION = 7 * DAY;
 
 function nativeLogout(token: string) {
-  return fetch(`${app.url}/self-service/logout/api`, {
+  return app.fetch(`/self-service/logout/api`, {
     method: "DELETE",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ session_token: token }),
@@ -29,7 +29,7 @@ describe("housekeeping", () => {
   it("deletes only sessions, flows and errors that ended longer ago than the retention", async () => {
     const now = new Date();
     const ago = (ms: number) => new Date(now.getTime() - ms);
-    const sessions = await insertSignedInSessions(app, 1_206);
+    const sessions = await signedInSessions(1_206);
     const [active, revokedRecently, expiredRecently, expiredLongAgo, identityOnly, ...revokedLongAgo] = sessions;
     await app.db.session.update({ where: { id: revokedRecently!.id }, data: { active: false, revokedAt: ago(DAY) } });
     await app.db.session.update({ where: { id: expiredRecently!.id }, data: { expiresAt: ago(DAY) } });
@@ -68,40 +68,40 @@ describe("housekeeping", () => {
 
   it("npm run db:cleanup deletes a long-revoked session; native logout of its token → 403", async () => {
     const { session_token, session } = await registerNative(app, uniqueEmail("cleanup"));
-    expect((await nativeLogout(session_token)).status).toBe(204);
-    expect((await nativeLogout(session_token)).status).toBe(204);
+    await expect(await nativeLogout(session_token)).toHaveStatus(204);
+    await expect(await nativeLogout(session_token)).toHaveStatus(204);
     await app.db.session.update({ where: { id: session.id }, data: { revokedAt: new Date(Date.now() - RETENTION - DAY) } });
 
     const output = execFileSync("npx", ["tsx", "scripts/cleanup.ts"], {
-      env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}`, RETENTION: "168h" },
+      env: { ...process.env, DATABASE_URL: app.database.url, RETENTION: "168h" },
       encoding: "utf8",
     });
 
     expect(output).toMatch(/Deleted [1-9]\d* sessions/);
     expect(await app.db.session.findUnique({ where: { id: session.id } })).toBeNull();
     const response = await nativeLogout(session_token);
-    expect(response.status).toBe(403);
+    await expect(response).toHaveStatus(403);
     const { error } = (await response.json()) as { error: { reason: string } };
     expect(error.reason).toBe("The provided Ory Session Token could not be found, is invalid, or otherwise malformed.");
   });
 
   it("the in-server timer (CLEANUP_INTERVAL) deletes ended sessions while the app runs", async () => {
-    const timed = await startApp({ CLEANUP_INTERVAL: "100ms", RETENTION: "1ms" });
+    const timed = await startServerApp({ CLEANUP_INTERVAL: "100ms", RETENTION: "1ms" });
     try {
       const { session_token, session } = await registerNative(timed, uniqueEmail("timer"));
       const logout = () =>
-        fetch(`${timed.url}/self-service/logout/api`, {
+        timed.fetch(`/self-service/logout/api`, {
           method: "DELETE",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ session_token }),
         });
-      expect((await logout()).status).toBe(204);
+      await expect(await logout()).toHaveStatus(204);
       // Wait for a tick of the timer (bounded, so a timer that never runs fails the test).
       for (let i = 0; i < 200 && (await timed.db.session.findUnique({ where: { id: session.id } })); i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(await timed.db.session.findUnique({ where: { id: session.id } })).toBeNull();
-      expect((await logout()).status).toBe(403);
+      await expect(await logout()).toHaveStatus(403);
       expect(timed.logs()).toMatch(/housekeeping: deleted [1-9]\d* sessions/);
     } finally {
       await timed.stop();

@@ -3,9 +3,9 @@
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type App } from "../support/app";
-import { actionPath, Client, registerNative, signIn, uniqueEmail, type Flow } from "../support/client";
-import { insertSignedInSessions, logoutPath, whoamiStatus, type SignedInSession } from "./signed-in-sessions";
+import { startServerApp, type ServerApp } from "../support/app";
+import { actionPath, Client, logoutPath, registerNative, signIn, uniqueEmail, whoamiStatus, type Flow } from "../support/client";
+import { signedInSessions, type SignedIn } from "../support/sessions";
 
 const DURATION_MS = 20_000;
 /** Load before memory is sampled: the heap and the KDF's native buffers reach their working size. */
@@ -13,11 +13,11 @@ const WARM_UP_MS = 4_000;
 const CLIENTS = 50;
 const PASSWORD = "load-test-password-Wm4r!";
 
-let app: App;
+let app: ServerApp;
 let emails: string[];
-let pool: SignedInSession[];
+let pool: SignedIn[];
 beforeAll(async () => {
-  app = await startApp();
+  app = await startServerApp();
   emails = await Promise.all(
     Array.from({ length: 4 }, async () => {
       const email = uniqueEmail("load");
@@ -25,7 +25,7 @@ beforeAll(async () => {
       return email;
     }),
   );
-  pool = await insertSignedInSessions(app, 4_000);
+  pool = await signedInSessions(4_000);
 });
 afterAll(() => app?.stop());
 
@@ -56,7 +56,7 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
       return { cookie: `ory_kratos_session=${client.jar.get("ory_kratos_session")}` };
     };
     const signInNative = async (email: string): Promise<Session> => {
-      const flow = (await (await fetch(`${app.url}/self-service/login/api`)).json()) as Flow;
+      const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
       const response = await new Client(app).request(actionPath(flow), { json: { method: "password", identifier: email, password: PASSWORD } });
       expect_("native sign-in", response, 200);
       return { token: ((await response.json()) as { session_token: string }).session_token };
@@ -65,7 +65,7 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
     const browserLogout = async (s: Session, asJson: boolean) => {
       const path = await logoutPath(app, s.cookie!);
       statuses.set(200, (statuses.get(200) ?? 0) + 1);
-      const response = await fetch(`${app.url}${path}`, {
+      const response = await app.fetch(`${path}`, {
         headers: { cookie: s.cookie!, ...(asJson ? { accept: "application/json" } : {}) },
         redirect: "manual",
       });
@@ -73,7 +73,7 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
       return expect_("browser logout", response, asJson ? 204 : 303);
     };
     const nativeLogout = async (s: Session) => {
-      const response = await fetch(`${app.url}/self-service/logout/api`, {
+      const response = await app.fetch(`/self-service/logout/api`, {
         method: "DELETE",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ session_token: s.token }),
@@ -82,7 +82,7 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
       return expect_("native logout", response, 204);
     };
     const whoami = async (s: Session, ...allowed: number[]) => {
-      const response = await fetch(`${app.url}/sessions/whoami`, { headers: credentials(s) });
+      const response = await app.fetch(`/sessions/whoami`, { headers: credentials(s) });
       const body = await response.text();
       if (response.status === 200) s.id = (JSON.parse(body) as { id: string }).id;
       return expect_("whoami", response, ...allowed);

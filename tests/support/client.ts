@@ -2,7 +2,9 @@
 // helpers that sign up or sign in through the real flows.
 
 import { parseSetCookie } from "cookie";
+import { NO_CACHE_HEADERS } from "@/lib/http/responses";
 import type { App } from "./app";
+import { signedIn, type SignedIn } from "./sessions";
 
 export class CookieJar {
   readonly #cookies = new Map<string, string>();
@@ -46,7 +48,6 @@ export class Client {
 
   async request(pathOrUrl: string, options: RequestOptions = {}): Promise<Response> {
     const { json, form, headers = {}, ...init } = options;
-    const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.app.url}${pathOrUrl}`;
     const cookie = this.jar.header();
     const finalHeaders: Record<string, string> = { ...(cookie ? { Cookie: cookie } : {}), ...headers };
     let body = init.body;
@@ -58,7 +59,7 @@ export class Client {
       finalHeaders["Content-Type"] ??= "application/x-www-form-urlencoded";
     }
     const method = init.method ?? (body === undefined ? "GET" : "POST");
-    const response = await fetch(url, { ...init, method, body, headers: finalHeaders, redirect: "manual" });
+    const response = await this.app.fetch(pathOrUrl, { ...init, method, body, headers: finalHeaders });
     this.jar.store(response);
     return response;
   }
@@ -124,5 +125,30 @@ export function uniqueEmail(prefix = "user"): string {
   return `${prefix}-${process.pid}-${counter}-${Date.now()}@example.com`;
 }
 
-export const NO_CACHE = "private, no-cache, no-store, must-revalidate";
+/** What every self-service and session answer says in Cache-Control (SPEC section 1; see tests/unit/responses.test.ts). */
+export const NO_CACHE = NO_CACHE_HEADERS["Cache-Control"];
 
+
+/** The status of GET /sessions/whoami with these headers. */
+export async function whoamiStatus(app: App, headers: Record<string, string>): Promise<number> {
+  const response = await app.fetch("/sessions/whoami", { headers });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** The logout URL of a signed-in browser, as a path. */
+export async function logoutPath(app: App, cookie: string): Promise<string> {
+  const response = await app.fetch("/self-service/logout/browser", { headers: { cookie } });
+  if (response.status !== 200) throw new Error(`logout URL: ${response.status} ${await response.text()}`);
+  const url = new URL(((await response.json()) as { logout_url: string }).logout_url);
+  return url.pathname + url.search;
+}
+
+/** A browser holding a fresh session's cookie (made by the session fixtures, no password step). */
+export async function signedInBrowser(app: App): Promise<{ client: Client; session: SignedIn }> {
+  const session = await signedIn();
+  const client = new Client(app);
+  const [name = "", value = ""] = session.cookie.split(/=(.*)/s);
+  client.jar.set(name, value);
+  return { client, session };
+}

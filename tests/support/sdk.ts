@@ -1,4 +1,13 @@
-import { ResponseError } from "@ory/client-fetch";
+// The official SDK (@ory/client-fetch) pointed at the app under test, unchanged but for basePath
+// (and, for an in-process app, the fetch it uses).
+
+import { Configuration, FrontendApi, ResponseError, type ConfigurationParameters } from "@ory/client-fetch";
+import type { App } from "./app";
+
+export function frontendApi(app: App, parameters: ConfigurationParameters = {}): FrontendApi {
+  const fetchApi: typeof fetch = (input, init) => app.fetch(input instanceof Request ? input.url : input, init);
+  return new FrontendApi(new Configuration({ basePath: app.url, fetchApi, ...parameters }));
+}
 
 /** "resolved", or the HTTP status an SDK call was rejected with. */
 export async function statusOf(promise: Promise<unknown>): Promise<number | "resolved"> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "@/app/_server/config";
+import { loadConfig } from "@/lib/server/config";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 

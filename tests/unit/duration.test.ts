@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationToMs } from "@/app/_server/duration";
+import { durationToMs } from "@/lib/server/duration";
 
 describe("durationToMs", () => {
   it.each([

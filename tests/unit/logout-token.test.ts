@@ -7,7 +7,7 @@ async function load(env: Record<string, string> = {}) {
   vi.stubEnv("COOKIE_SECRET", env.COOKIE_SECRET ?? "unit-test-cookie-secret-0123456789abcdef");
   vi.stubEnv("LOGOUT_TOKEN_TTL", "10m");
   vi.stubEnv("PUBLIC_BASE_URL", "http://localhost:3000");
-  return import("@/app/_server/logout");
+  return { ...(await import("@/lib/server/logout/logout-token")), ...(await import("@/lib/server/logout/logout")) };
 }
 
 const statusOf = (fn: () => unknown) => {
@@ -69,13 +69,13 @@ describe("logout tokens", () => {
   });
 
   it("builds logout URLs with a sorted query and the validated return_to", () => {
-    const { logout_url, logout_token } = logout.createLogoutUrl({ id: SESSION }, "/after");
+    const { logout_url, logout_token } = logout.createLogoutUrl(SESSION, "/after");
     const url = new URL(logout_url);
     expect(url.origin + url.pathname).toBe("http://localhost:3000/self-service/logout");
     expect([...url.searchParams.keys()]).toEqual(["return_to", "token"]);
     expect(url.searchParams.get("return_to")).toBe("http://localhost:3000/after");
     expect(url.searchParams.get("token")).toBe(logout_token);
-    const withoutReturnTo = new URL(logout.createLogoutUrl({ id: SESSION }).logout_url);
+    const withoutReturnTo = new URL(logout.createLogoutUrl(SESSION).logout_url);
     expect([...withoutReturnTo.searchParams.keys()]).toEqual(["token"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BODY_LIMIT_BYTES, readBody } from "@/app/_server/request-body";
+import { BODY_LIMIT_BYTES, readBody } from "@/lib/http/request-body";
 
 const post = (body: BodyInit | null, contentType?: string) =>
   new Request("http://localhost/x", {

@@ -9,14 +9,14 @@ async function policy(allowed: string) {
   vi.stubEnv("PUBLIC_BASE_URL", BASE);
   vi.stubEnv("ALLOWED_RETURN_URLS", allowed);
   vi.stubEnv("DEFAULT_BROWSER_RETURN_URL", `${BASE}/home`);
-  const { allowedReturnTo } = await import("@/app/_server/return-to");
-  const { HttpError } = await import("@/app/_server/errors");
+  const { allowedReturnTo } = await import("@/lib/server/return-to");
+  const { KratosError } = await import("@/lib/server/errors");
   const fallback = new URL(`${BASE}/home`);
   return (raw: string | null) => {
     try {
       return allowedReturnTo(raw, fallback).href;
     } catch (error) {
-      if (error instanceof HttpError) return `${error.code} ${error.id ?? ""}`.trim();
+      if (error instanceof KratosError) return `${error.code} ${error.id ?? ""}`.trim();
       throw error;
     }
   };
@@ -100,7 +100,7 @@ describe("allowedReturnTo", () => {
 
   it("names the requested URL in the forbidden reason", async () => {
     vi.resetModules();
-    const { allowedReturnTo } = await import("@/app/_server/return-to");
+    const { allowedReturnTo } = await import("@/lib/server/return-to");
     expect(() => allowedReturnTo("https://evil.com", new URL(`${BASE}/`))).toThrowError(
       expect.objectContaining({ reason: 'Requested return_to URL "https://evil.com" is not allowed.' }),
     );

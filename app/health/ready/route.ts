@@ -1,4 +1,4 @@
-import { db } from "@/app/_server/db";
+import { db } from "@/lib/server/database/client";
 
 /** GET /health/ready — the process can reach its database (Kratos's readiness probe). */
 export async function GET(): Promise<Response> {

@@ -1,5 +1,5 @@
-import { notFound } from "@/app/_server/errors";
-import { handler } from "@/app/_server/responses";
+import { notFound } from "@/lib/server/errors";
+import { handler } from "@/lib/http/responses";
 
 // The one identity schema this app has; `schema_url` in identities points here, as in Kratos.
 const DEFAULT_SCHEMA = {

@@ -1,6 +1,6 @@
-import { badRequest, notFound } from "@/app/_server/errors";
-import { handler, json } from "@/app/_server/responses";
-import { findError } from "@/app/_server/self-service-errors";
+import { badRequest, notFound } from "@/lib/server/errors";
+import { findError } from "@/lib/server/self-service-errors";
+import { handler, json } from "@/lib/http/responses";
 
 /** GET /self-service/errors?id= — a stored self-service error, for the error page or any client. */
 export const GET = handler(async (request) => {

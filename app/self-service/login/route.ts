@@ -1,3 +1,3 @@
-import { submitFlowHandler } from "../flow-handlers";
+import { submitFlowForm } from "../flow-routes";
 
-export const POST = submitFlowHandler("login");
+export const POST = (request: Request) => submitFlowForm(request, "login");

@@ -1,19 +1,37 @@
-import { isJsonRequest } from "@/app/_server/is-json-request";
-import { isPrefetch, performBrowserLogout, prefetchRefused } from "@/app/_server/logout";
-import { errorForRequest, errorJson, noContent, seeOther } from "@/app/_server/responses";
+import { config } from "@/lib/server/config";
+import { performBrowserLogout } from "@/lib/server/logout/logout";
+import { rotatedCsrfToken } from "@/lib/http/csrf-cookie";
+import { getCurrentCredential } from "@/lib/http/current-session";
+import { isHttpsRequest, isJsonRequest, isPrefetch } from "@/lib/http/negotiation";
+import { handler, noContent, seeOther } from "@/lib/http/responses";
+import { clearedSessionCookie } from "@/lib/http/session-cookie";
 
 /** GET /self-service/logout?token=…&return_to=… — browser logout: 204 for JSON requests, else 303. */
-export async function GET(request: Request): Promise<Response> {
-  // A refused prefetch is answered without storing an error: a prefetch must change nothing.
-  if (isPrefetch(request.headers)) return errorJson(prefetchRefused());
-  try {
-    const { returnTo, cookies, headers } = await performBrowserLogout(request);
-    if (isJsonRequest(request.headers)) return noContent({ cookies, headers });
-    return seeOther(returnTo, { cookies, headers });
-  } catch (error) {
-    return errorForRequest(request, error);
-  }
-}
+export const GET = handler(
+  async (request) => {
+    const query = new URL(request.url).searchParams;
+    const credential = await getCurrentCredential();
+    const { returnTo } = await performBrowserLogout({
+      prefetch: isPrefetch(request.headers),
+      token: query.get("token"),
+      returnTo: query.get("return_to"),
+      sessionToken: credential?.token,
+    });
+    const cookies = [
+      // Whatever session cookie the request carried names an ended session now: clear it.
+      ...(credential?.source === "cookie" ? [clearedSessionCookie()] : []),
+      // A new CSRF token makes forms rendered for the ended session stop working.
+      rotatedCsrfToken().setCookie,
+    ];
+    // Browsers honour Clear-Site-Data only from secure origins.
+    const headers: Record<string, string> =
+      config().logoutClearBrowserData && isHttpsRequest(request)
+        ? { "Clear-Site-Data": '"cookies", "storage", "cache"' }
+        : {};
+    return isJsonRequest(request.headers) ? noContent({ cookies, headers }) : seeOther(returnTo, { cookies, headers });
+  },
+  { browserErrors: "redirect" },
+);
 
 /**
  * Next.js answers HEAD by running GET and dropping the body, which would log people out. Only GET

@@ -1,7 +1,7 @@
-import { getCurrentSession } from "@/app/_server/current-session";
-import { sessionInactive } from "@/app/_server/errors";
-import { handler, noContent } from "@/app/_server/responses";
-import { revokeMySession } from "@/app/_server/user-sessions";
+import { sessionInactive } from "@/lib/server/errors";
+import { revokeMySession } from "@/lib/server/sessions/my-sessions";
+import { getCurrentSession } from "@/lib/http/current-session";
+import { handler, noContent } from "@/lib/http/responses";
 
 /** DELETE /sessions/{id} — sign out one of the user's other devices: 204. */
 export const DELETE = handler<{ params: Promise<{ id: string }> }>(async (_request, { params }) => {

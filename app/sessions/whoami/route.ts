@@ -1,7 +1,7 @@
-import { getCurrentSession } from "@/app/_server/current-session";
-import { sessionInactive } from "@/app/_server/errors";
-import { handler, json } from "@/app/_server/responses";
-import { sessionJson } from "@/app/_server/sessions";
+import { sessionInactive } from "@/lib/server/errors";
+import { sessionJson } from "@/lib/server/sessions/session-json";
+import { getCurrentSession } from "@/lib/http/current-session";
+import { handler, json } from "@/lib/http/responses";
 
 /** GET /sessions/whoami — the session of the X-Session-Token, the cookie or the Bearer token. */
 export const GET = handler(async () => {

@@ -1,3 +1,4 @@
-import { initApiFlow } from "../../flow-handlers";
+import { handler } from "@/lib/http/responses";
+import { initApiFlow } from "../../flow-routes";
 
-export const GET = initApiFlow("login");
+export const GET = handler((request) => initApiFlow(request, "login"));

@@ -1,3 +1,4 @@
-import { initBrowserFlow } from "../../flow-handlers";
+import { handler } from "@/lib/http/responses";
+import { initBrowserFlow } from "../../flow-routes";
 
-export const GET = initBrowserFlow("login");
+export const GET = handler((request) => initBrowserFlow(request, "login"), { browserErrors: "redirect" });

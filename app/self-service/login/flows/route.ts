@@ -1,3 +1,4 @@
-import { getFlow } from "../../flow-handlers";
+import { handler } from "@/lib/http/responses";
+import { readFlow } from "../../flow-routes";
 
-export const GET = getFlow("login");
+export const GET = handler((request) => readFlow(request, "login"));

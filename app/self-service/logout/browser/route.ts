@@ -1,7 +1,7 @@
-import { getCurrentSession } from "@/app/_server/current-session";
-import { sessionInactive } from "@/app/_server/errors";
-import { createLogoutUrl } from "@/app/_server/logout";
-import { handler, json } from "@/app/_server/responses";
+import { sessionInactive } from "@/lib/server/errors";
+import { createLogoutUrl } from "@/lib/server/logout/logout";
+import { getCurrentSession } from "@/lib/http/current-session";
+import { handler, json } from "@/lib/http/responses";
 
 /**
  * GET /self-service/logout/browser — a logout URL for the signed-in browser. Always JSON: this is
@@ -10,5 +10,5 @@ import { handler, json } from "@/app/_server/responses";
 export const GET = handler(async (request) => {
   const session = await getCurrentSession();
   if (!session) throw sessionInactive();
-  return json(createLogoutUrl(session, new URL(request.url).searchParams.get("return_to")));
+  return json(createLogoutUrl(session.id, new URL(request.url).searchParams.get("return_to")));
 });

@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { DeviceList } from "@/app/_components/device-list";
+import { SignOutEverywhereElseButton } from "@/app/_components/sign-out-device-buttons";
+import { publicUrl } from "@/lib/server/config";
+import { getCurrentSession } from "@/lib/http/current-session";
+import { DEFAULT_PAGE_SIZE, listOtherSessions } from "@/lib/server/sessions/my-sessions";
+
+export const metadata: Metadata = { title: "Your devices" };
+
+// Served at /sessions for browsers (see proxy.ts). Reading the session cookie makes this page
+// dynamic, so Next answers it with Cache-Control: no-store: the back button after signing out
+// cannot bring it back from a cache.
+export default async function DevicesPage() {
+  const current = await getCurrentSession();
+  if (!current) redirect(publicUrl("/login").href);
+  const { sessions: others, nextPageToken } = await listOtherSessions(current, { size: DEFAULT_PAGE_SIZE });
+
+  return (
+    <>
+      <section className="card" data-testid="devices-page">
+        <h1>Your devices</h1>
+        <p className="muted">
+          Where {current.identity.email} is signed in. If you do not recognise a device, sign it out: it will have to sign
+          in again with your password.
+        </p>
+        <DeviceList current={current} others={others} />
+        {nextPageToken && <p className="muted">Showing the {DEFAULT_PAGE_SIZE} most recent sign-ins.</p>}
+        {others.length > 0 ? (
+          <div className="actions">
+            <SignOutEverywhereElseButton />
+          </div>
+        ) : (
+          <p className="muted" data-testid="no-other-devices">
+            You are not signed in anywhere else.
+          </p>
+        )}
+      </section>
+      <p>
+        <a href="/">Back to your account</a>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+// What a request says about who sends it: its session credential and its device.
+
+import type { Device } from "@/lib/server/sessions/sessions";
+import { sessionTokenFromCookie } from "./session-cookie";
+
+export type RequestCredential = { token: string; source: "header" | "cookie" | "bearer" };
+
+/**
+ * The credential a request carries, looked for in Kratos's order: X-Session-Token, the session
+ * cookie, Authorization: Bearer. The first one present decides; there is no fallback to the next.
+ */
+export async function requestCredential(headers: Headers): Promise<RequestCredential | undefined> {
+  const header = headers.get("x-session-token")?.trim();
+  if (header) return { token: header, source: "header" };
+  const fromCookie = await sessionTokenFromCookie(headers);
+  if (fromCookie) return { token: fromCookie, source: "cookie" };
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "")?.[1];
+  if (bearer) return { token: bearer, source: "bearer" };
+  return undefined;
+}
+
+/** The request's client as a session records it. */
+export function deviceFromHeaders(headers: Headers): Device {
+  // Next.js's server puts the peer address in X-Forwarded-For; behind a proxy, the proxy adds its own.
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return { ipAddress: forwarded || headers.get("x-real-ip") || null, userAgent: headers.get("user-agent") };
+}

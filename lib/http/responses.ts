@@ -1,0 +1,99 @@
+// Mapping domain results to HTTP. Every self-service and session answer goes through here, so the
+// no-cache headers, the error envelope and the browser error redirect exist exactly once.
+
+import { publicUrl } from "@/lib/server/config";
+import { internalError, KratosError } from "@/lib/server/errors";
+import { storeError } from "@/lib/server/self-service-errors";
+import { isJsonRequest, isPrefetch } from "./negotiation";
+
+/** Answers that depend on who is signed in must never be stored by a browser or a proxy. */
+export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = {
+  "Cache-Control": "private, no-cache, no-store, must-revalidate",
+  Vary: "Cookie",
+};
+
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+export type ResponseExtras = { cookies?: readonly string[]; headers?: Record<string, string> };
+
+/** Response headers: no-cache, plus any Set-Cookie values and extra headers. */
+function headersWith({ cookies = [], headers = {} }: ResponseExtras, own: Record<string, string> = {}): Headers {
+  const result = new Headers({ ...NO_CACHE_HEADERS, ...own, ...headers });
+  for (const cookie of cookies) result.append("Set-Cookie", cookie);
+  return result;
+}
+
+export function json(body: unknown, status = 200, extras: ResponseExtras = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: headersWith(extras, { "Content-Type": JSON_CONTENT_TYPE }),
+  });
+}
+
+export function noContent(extras: ResponseExtras = {}): Response {
+  return new Response(null, { status: 204, headers: headersWith(extras) });
+}
+
+export function seeOther(location: string | URL, extras: ResponseExtras = {}): Response {
+  return new Response(null, { status: 303, headers: headersWith(extras, { Location: String(location) }) });
+}
+
+function asKratosError(error: unknown): KratosError {
+  if (error instanceof KratosError) return error;
+  console.error("unexpected error", error);
+  return internalError();
+}
+
+export function errorJson(error: unknown, extras: ResponseExtras = {}): Response {
+  const kratosError = asKratosError(error);
+  return json({ error: kratosError.toJSON() }, kratosError.code, extras);
+}
+
+export function errorPageUrl(id: string): URL {
+  const url = publicUrl("/error");
+  url.searchParams.set("id", id);
+  return url;
+}
+
+/**
+ * A JSON request gets the error envelope. A browser gets 303 to the error page, where the stored
+ * error is shown in words a person understands (Kratos's SelfServiceErrorManager().Forward). A
+ * prefetch is answered with the envelope and stores nothing: it must change nothing.
+ */
+export async function errorForRequest(request: Request, error: unknown, extras: ResponseExtras = {}): Promise<Response> {
+  const kratosError = asKratosError(error);
+  if (isJsonRequest(request.headers) || isPrefetch(request.headers)) return errorJson(kratosError, extras);
+  const id = await storeError(kratosError);
+  return seeOther(errorPageUrl(id), extras);
+}
+
+/** Kratos's `Link` header for keyset pagination: always the first page, and the next one when there is one. */
+export function paginationLinkHeader(path: string, size: number, nextPageToken: string | undefined): string {
+  const link = (rel: string, token?: string) => {
+    const url = publicUrl(path);
+    url.searchParams.set("page_size", String(size));
+    if (token) url.searchParams.set("page_token", token);
+    return `<${url.href}>; rel="${rel}"`;
+  };
+  return nextPageToken ? `${link("first")},${link("next", nextPageToken)}` : link("first");
+}
+
+type RouteHandler<Context> = (request: Request, context: Context) => Promise<Response>;
+
+/**
+ * Wraps a route handler so any thrown error becomes an answer: the envelope for endpoints that are
+ * fetched (the default), or, with `browserErrors: "redirect"`, the error page for browser requests
+ * of endpoints a browser visits.
+ */
+export function handler<Context = unknown>(
+  fn: RouteHandler<Context>,
+  options: { browserErrors: "json" | "redirect" } = { browserErrors: "json" },
+): RouteHandler<Context> {
+  return async (request, context) => {
+    try {
+      return await fn(request, context);
+    } catch (error) {
+      return options.browserErrors === "redirect" ? errorForRequest(request, error) : errorJson(error);
+    }
+  };
+}

@@ -1,0 +1,105 @@
+// The one error type the domain throws, and every constructor of it. Its fields are Kratos's error
+// envelope ({"error": {id?, code, status, reason?, message}}); lib/http/responses.ts is the one place
+// that turns it into a JSON answer or a redirect to the error page.
+
+import { STATUS_CODES } from "node:http";
+
+export type ErrorBody = {
+  id?: string;
+  code: number;
+  status: string;
+  reason?: string;
+  message: string;
+};
+
+export class KratosError extends Error {
+  readonly code: number;
+  readonly id: string | undefined;
+  readonly reason: string | undefined;
+
+  constructor(code: number, message: string, options: { id?: string; reason?: string } = {}) {
+    super(message);
+    this.name = "KratosError";
+    this.code = code;
+    this.id = options.id;
+    this.reason = options.reason;
+  }
+
+  toJSON(): ErrorBody {
+    return {
+      ...(this.id ? { id: this.id } : {}),
+      code: this.code,
+      status: STATUS_CODES[this.code] ?? "Error",
+      ...(this.reason ? { reason: this.reason } : {}),
+      message: this.message,
+    };
+  }
+}
+
+export const isKratosError = (error: unknown, id: string): error is KratosError =>
+  error instanceof KratosError && error.id === id;
+
+const MALFORMED = "The request was malformed or contained invalid parameters";
+
+export const badRequest = (reason: string) => new KratosError(400, MALFORMED, { reason });
+
+export const forbidden = (reason: string) => new KratosError(403, "The requested action was forbidden", { reason });
+
+export const notFound = (reason: string) =>
+  new KratosError(404, "The requested resource could not be found", { reason });
+
+export const payloadTooLarge = (limitBytes: number) =>
+  new KratosError(413, "The request body is too large", {
+    reason: `The request body must not exceed ${limitBytes} bytes.`,
+  });
+
+export const internalError = () =>
+  new KratosError(500, "An internal server error occurred, please contact the system administrator", {
+    reason: "Something went wrong on our side. Please try again in a moment.",
+  });
+
+export const sessionInactive = () =>
+  new KratosError(401, "request does not have a valid authentication session", {
+    id: "session_inactive",
+    reason: "No active session was found in this request.",
+  });
+
+export const sessionAlreadyAvailable = () =>
+  new KratosError(400, "you are already logged in", {
+    id: "session_already_available",
+    reason:
+      "A valid session was detected and thus this flow is not possible. Sign out first, or use the session you have.",
+  });
+
+export const returnToForbidden = (url: string) =>
+  new KratosError(400, MALFORMED, {
+    id: "self_service_flow_return_to_forbidden",
+    reason: `Requested return_to URL "${url}" is not allowed.`,
+  });
+
+export const flowExpired = (reason: string) =>
+  new KratosError(410, "self-service flow expired", { id: "self_service_flow_expired", reason });
+
+export const flowNotFound = (kind: string) =>
+  new KratosError(404, "The requested resource could not be found", {
+    id: "self_service_flow_not_found",
+    reason: `The ${kind} flow could not be found. It may have been completed already; start a new one.`,
+  });
+
+export const flowAlreadyCompleted = (kind: string) =>
+  new KratosError(400, MALFORMED, {
+    id: "self_service_flow_already_completed",
+    reason: `This ${kind} flow was completed already; start a new one.`,
+  });
+
+export const csrfViolation = () =>
+  new KratosError(403, "the request was rejected to protect you from Cross-Site-Request-Forgery", {
+    id: "security_csrf_violation",
+    reason:
+      "Please retry the flow and optionally clear your cookies. The request was rejected to protect you from Cross-Site-Request-Forgery (CSRF) which could cause account takeover, leaking personal information, and other serious security issues.",
+  });
+
+export const prefetchRefused = () =>
+  new KratosError(400, MALFORMED, {
+    reason: "Prefetch requests cannot sign out. Open the logout link to sign out.",
+  });

@@ -1,0 +1,180 @@
+// What a flow shows: Kratos's messages and form nodes, and the flow object UIs and the SDK read.
+// Message ids and texts are Kratos's (text/id.go), so UIs that translate by id keep working.
+
+import type { SelfServiceFlow } from "../database/client";
+import type { LoginFlowJson, RegistrationFlowJson, UiNodeJson, UiTextJson } from "../kratos-json";
+import { flowActionUrl, type FlowKind } from "./flows";
+
+export type UiText = UiTextJson & { context?: Record<string, unknown> };
+
+/** What a failed submission tells the form: messages, and what was typed (never the password). */
+export type FlowUi = { messages: UiText[]; fieldMessages: Record<string, UiText[]>; values: Record<string, string> };
+
+export const EMPTY_UI: FlowUi = { messages: [], fieldMessages: {}, values: {} };
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+export const FIELD_MAX_LENGTH = 256;
+
+export const text = {
+  missing: (property: string): UiText => ({
+    id: 4000002,
+    text: `Property ${property} is missing.`,
+    type: "error",
+    context: { property },
+  }),
+  notAString: (): UiText => ({ id: 4000001, text: "expected string, but got something else", type: "error" }),
+  tooLong: (): UiText => ({ id: 4000001, text: `length must be <= ${FIELD_MAX_LENGTH}`, type: "error" }),
+  notAnEmail: (value: string): UiText => ({ id: 4000001, text: `"${value}" is not valid "email"`, type: "error" }),
+  passwordTooShort: (length: number): UiText => ({
+    id: 4000032,
+    text: `The password must be at least ${PASSWORD_MIN_LENGTH} characters long, but got ${length}.`,
+    type: "error",
+    context: { min_length: PASSWORD_MIN_LENGTH, actual_length: length },
+  }),
+  passwordTooLong: (): UiText => ({
+    id: 4000001,
+    text: `The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`,
+    type: "error",
+  }),
+  passwordLikeIdentifier: (): UiText => ({
+    id: 4000031,
+    text: "The password can not be used because it is too similar to the identifier.",
+    type: "error",
+  }),
+  invalidCredentials: (): UiText => ({
+    id: 4000006,
+    text: "The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.",
+    type: "error",
+  }),
+  duplicate: (): UiText => ({
+    id: 4000007,
+    text: "An account with the same identifier (email, phone, username, ...) exists already.",
+    type: "error",
+  }),
+  noStrategy: (kind: FlowKind): UiText =>
+    kind === "login"
+      ? {
+          id: 4010002,
+          text: "Could not find a strategy to log you in with. Did you fill out the form correctly?",
+          type: "error",
+        }
+      : {
+          id: 4040002,
+          text: "Could not find a strategy to sign you up with. Did you fill out the form correctly?",
+          type: "error",
+        },
+};
+
+const label = {
+  identifier: { id: 1070004, text: "ID", type: "info" } as UiText,
+  email: { id: 1070002, text: "E-Mail", type: "info" } as UiText,
+  password: { id: 1070001, text: "Password", type: "info" } as UiText,
+  signIn: { id: 1010001, text: "Sign in", type: "info", context: {} } as UiText,
+  signUp: { id: 1040001, text: "Sign up", type: "info", context: {} } as UiText,
+};
+
+/** The field holding the identifier: what a failed submission's values and messages are keyed by. */
+export const IDENTIFIER_FIELD: Record<FlowKind, string> = { login: "identifier", registration: "traits.email" };
+
+type InputAttributes = {
+  name: string;
+  type: "hidden" | "text" | "email" | "password" | "submit";
+  value?: string;
+  required?: boolean;
+  autocomplete?: "username" | "current-password" | "email" | "new-password";
+};
+
+function input(
+  group: "default" | "password",
+  attributes: InputAttributes,
+  labelText: UiText | undefined,
+  messages: UiText[] = [],
+): UiNodeJson {
+  return {
+    type: "input",
+    group,
+    attributes: { ...attributes, disabled: false, node_type: "input" },
+    messages,
+    meta: labelText ? { label: labelText } : {},
+  };
+}
+
+function nodes(kind: FlowKind, ui: FlowUi, csrfToken: string | undefined): UiNodeJson[] {
+  const result: UiNodeJson[] = [];
+  if (csrfToken !== undefined) {
+    result.push(input("default", { name: "csrf_token", type: "hidden", value: csrfToken, required: true }, undefined));
+  }
+  const identifier = IDENTIFIER_FIELD[kind];
+  const value = ui.values[identifier] ?? "";
+  const messages = (name: string) => ui.fieldMessages[name] ?? [];
+  if (kind === "login") {
+    result.push(
+      input(
+        "default",
+        { name: identifier, type: "text", value, required: true, autocomplete: "username" },
+        label.identifier,
+        messages(identifier),
+      ),
+      input(
+        "password",
+        { name: "password", type: "password", required: true, autocomplete: "current-password" },
+        label.password,
+        messages("password"),
+      ),
+      input("password", { name: "method", type: "submit", value: "password" }, label.signIn),
+    );
+  } else {
+    result.push(
+      input(
+        "password",
+        { name: identifier, type: "email", value, required: true, autocomplete: "email" },
+        label.email,
+        messages(identifier),
+      ),
+      input(
+        "password",
+        { name: "password", type: "password", required: true, autocomplete: "new-password" },
+        label.password,
+        messages("password"),
+      ),
+      input("password", { name: "method", type: "submit", value: "password" }, label.signUp),
+    );
+  }
+  return result;
+}
+
+/** What the flow remembers of its last failed HTML form submission. */
+function rememberedUi(flow: SelfServiceFlow): FlowUi {
+  return flow.ui ? { ...EMPTY_UI, ...(JSON.parse(flow.ui) as Partial<FlowUi>) } : EMPTY_UI;
+}
+
+export type FlowJson = LoginFlowJson | RegistrationFlowJson;
+
+/**
+ * Kratos's LoginFlow / RegistrationFlow object. Browser flows carry the CSRF token of the browser
+ * they were issued to; `ui` defaults to what the flow remembers.
+ */
+export function flowJson(
+  flow: SelfServiceFlow,
+  csrfToken: string | undefined,
+  ui: FlowUi = rememberedUi(flow),
+): FlowJson {
+  const kind = flow.kind as FlowKind;
+  return {
+    id: flow.id,
+    type: flow.type,
+    expires_at: flow.expiresAt.toISOString(),
+    issued_at: flow.issuedAt.toISOString(),
+    request_url: flow.requestUrl,
+    ...(flow.returnTo ? { return_to: flow.returnTo } : {}),
+    ...(kind === "login" ? { refresh: false, requested_aal: "aal1" as const } : {}),
+    state: flow.state,
+    ui: {
+      action: flowActionUrl(kind, flow.id).href,
+      method: "POST",
+      nodes: nodes(kind, ui, flow.type === "browser" ? csrfToken : undefined),
+      ...(ui.messages.length > 0 ? { messages: ui.messages } : {}),
+    },
+  };
+}

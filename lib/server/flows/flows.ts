@@ -1,0 +1,92 @@
+// Login and registration flows with the password method, shaped as Kratos's flow objects so the
+// official SDK and Kratos UIs can drive them. A flow is created, found, checked for expiry and
+// CSRF, and completed here; submission.ts decides what a submitted form does, flow-ui.ts what it shows.
+
+import { config, publicUrl } from "../config";
+import { db, type SelfServiceFlow } from "../database/client";
+import { csrfViolation, flowExpired, flowNotFound } from "../errors";
+import { isUuid } from "../ids";
+import { allowedReturnTo } from "../return-to";
+import { hashToken, safeEqual } from "../secrets";
+
+export type FlowKind = "login" | "registration";
+export type FlowType = "browser" | "api";
+
+export type NewFlow = {
+  /** The `return_to` query parameter of the init request; validated here. */
+  returnTo: string | null;
+  /** The init request's query string, kept as Kratos keeps its request_url. */
+  search: string;
+  /** Browser flows are bound to the browser's CSRF token. */
+  csrfToken?: string;
+};
+
+export async function createFlow(kind: FlowKind, type: FlowType, init: NewFlow, now = new Date()) {
+  const returnTo = init.returnTo ? allowedReturnTo(init.returnTo, config().defaultBrowserReturnUrl).href : null;
+  return db().selfServiceFlow.create({
+    data: {
+      id: crypto.randomUUID(),
+      kind,
+      type,
+      csrfTokenHash: init.csrfToken ? hashToken(init.csrfToken) : null,
+      returnTo,
+      requestUrl: publicUrl(`/self-service/${kind}/${type}${init.search}`).href,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + config().flowLifespanMs),
+    },
+  });
+}
+
+/** The flow of this kind with this id, expired or not; 404 self_service_flow_not_found otherwise. */
+export async function findFlow(kind: FlowKind, id: string | null): Promise<SelfServiceFlow> {
+  const flow = id && isUuid(id) ? await db().selfServiceFlow.findUnique({ where: { id: id.toLowerCase() } }) : null;
+  if (!flow || flow.kind !== kind) throw flowNotFound(kind);
+  return flow;
+}
+
+export function assertNotExpired(flow: SelfServiceFlow, now = new Date()): void {
+  if (flow.expiresAt > now) return;
+  const minutes = ((now.getTime() - flow.expiresAt.getTime()) / 60_000).toFixed(2);
+  throw flowExpired(`The self-service flow expired ${minutes} minutes ago, initialize a new one.`);
+}
+
+/** A flow that exists and has not expired: what reading or submitting one starts with. */
+export async function findUsableFlow(kind: FlowKind, id: string | null): Promise<SelfServiceFlow> {
+  const flow = await findFlow(kind, id);
+  assertNotExpired(flow);
+  return flow;
+}
+
+/**
+ * The browser's CSRF token when it is the one the flow was issued for, else undefined. A browser flow
+ * is readable only by the browser holding that token: a cross-site page can make the browser send
+ * the cookie, but cannot read it to put it in a form.
+ */
+export function csrfTokenOfFlow(flow: SelfServiceFlow, cookieToken: string | undefined): string | undefined {
+  const hash = flow.csrfTokenHash;
+  return cookieToken && hash && safeEqual(hashToken(cookieToken), hash) ? cookieToken : undefined;
+}
+
+/** Throws security_csrf_violation unless the submitted token, the browser's cookie and the flow agree. */
+export function verifyCsrf(flow: SelfServiceFlow, submitted: unknown, cookieToken: string | undefined): void {
+  const token = csrfTokenOfFlow(flow, cookieToken);
+  if (typeof submitted !== "string" || token === undefined || !safeEqual(submitted, token)) throw csrfViolation();
+}
+
+export function flowActionUrl(kind: FlowKind, id: string): URL {
+  const url = publicUrl(`/self-service/${kind}`);
+  url.searchParams.set("flow", id);
+  return url;
+}
+
+/** The page that renders a browser flow: /login?flow=… or /registration?flow=… */
+export function flowPageUrl(kind: FlowKind, id: string): URL {
+  const url = publicUrl(`/${kind}`);
+  url.searchParams.set("flow", id);
+  return url;
+}
+
+/** Where a browser goes after the flow succeeded. */
+export function returnUrlAfter(flow: SelfServiceFlow): URL {
+  return new URL(flow.returnTo ?? config().defaultBrowserReturnUrl.href);
+}

@@ -1,0 +1,77 @@
+// Sessions: created at sign-in, found by their token, revoked at logout. The database is the source
+// of truth: a credential only names a session, and every request asks the database whether it counts.
+
+import { config } from "../config";
+import { db, type Identity, type Prisma, type Session } from "../database/client";
+import { generateSessionToken, hashToken } from "../secrets";
+
+/** An identity as sessions carry it: everything but the password hash, which is never loaded here. */
+export type PublicIdentity = Omit<Identity, "passwordHash">;
+
+export type SessionWithIdentity = Session & { identity: PublicIdentity };
+
+/** How every session query loads its identity. */
+const WITH_IDENTITY = { identity: { omit: { passwordHash: true } } } as const;
+
+/** The client a session was created from, as the session records it. */
+export type Device = { ipAddress: string | null; userAgent: string | null };
+
+const USER_AGENT_MAX_LENGTH = 512;
+
+/** A session counts while it is active, unexpired and its identity is active. */
+export function isActive(session: SessionWithIdentity, now = new Date()): boolean {
+  return session.active && session.expiresAt > now && session.identity.state === "active";
+}
+
+/** A new session of an identity, as its row, and the token that names it (stored only hashed). */
+export function newSession(identityId: string, device: Device, now = new Date()) {
+  const token = generateSessionToken();
+  const row = {
+    id: crypto.randomUUID(),
+    tokenHash: hashToken(token),
+    identityId,
+    issuedAt: now,
+    authenticatedAt: now,
+    expiresAt: new Date(now.getTime() + config().sessionLifespanMs),
+    aal: "aal1",
+    method: "password",
+    deviceId: crypto.randomUUID(),
+    ipAddress: device.ipAddress,
+    userAgent: device.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
+  } satisfies Prisma.SessionCreateManyInput;
+  return { row, token };
+}
+
+/** Signs an identity in: a new session and the token that names it (shown to the client once). */
+export async function createSession(
+  identity: PublicIdentity,
+  device: Device,
+  now = new Date(),
+): Promise<{ session: SessionWithIdentity; token: string }> {
+  const { row, token } = newSession(identity.id, device, now);
+  const session = await db().session.create({ data: row, include: WITH_IDENTITY });
+  return { session, token };
+}
+
+/** The session a token belongs to, in whatever state it is (active, revoked or expired). */
+export async function findSessionByToken(token: string): Promise<SessionWithIdentity | null> {
+  return db().session.findUnique({ where: { tokenHash: hashToken(token) }, include: WITH_IDENTITY });
+}
+
+export async function findSessionById(id: string): Promise<SessionWithIdentity | null> {
+  return db().session.findUnique({ where: { id }, include: WITH_IDENTITY });
+}
+
+/** The token's session if it counts (active, unexpired, identity active); otherwise undefined. */
+export async function findActiveSession(token: string): Promise<SessionWithIdentity | undefined> {
+  const session = await findSessionByToken(token);
+  return session && isActive(session) ? session : undefined;
+}
+
+/**
+ * Soft revocation: the row stays (for the user's device list and audit), `active` turns false.
+ * The `active: true` condition makes concurrent revocations of one session write exactly once.
+ */
+export async function revokeSession(id: string, now = new Date()): Promise<void> {
+  await db().session.updateMany({ where: { id, active: true }, data: { active: false, revokedAt: now } });
+}

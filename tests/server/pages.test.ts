@@ -1,0 +1,104 @@
+// The pages, rendered by the production server: what a person sees at /sessions, on the sign-in form
+// after a failed attempt, and on the error page of an expired logout link.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerApp, type ServerApp } from "../support/app";
+import {
+  actionPath,
+  browserFlow,
+  Client,
+  csrfTokenOf,
+  register,
+  registerNative,
+  signedInBrowser,
+  uniqueEmail,
+  type Flow,
+} from "../support/client";
+
+let app: ServerApp;
+beforeAll(async () => {
+  app = await startServerApp({ LOGOUT_TOKEN_TTL: "1s" });
+});
+afterAll(() => app?.stop());
+
+const PASSWORD = "correct horse battery staple";
+const FIREFOX_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const html = { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+
+/** Another device of the same user: a native sign-in, answering with its session token. */
+async function signInNative(email: string, headers: Record<string, string> = {}) {
+  const client = new Client(app);
+  const flow = (await (await client.getJson("/self-service/login/api")).json()) as Flow;
+  const response = await client.request(actionPath(flow), {
+    headers,
+    json: { method: "password", identifier: email, password: PASSWORD },
+  });
+  await expect(response).toHaveStatus(200);
+  return (await response.json()) as { session_token: string; session: { id: string } };
+}
+
+describe("the devices page at /sessions (browser navigation)", () => {
+  it("signed out → redirected to /login", async () => {
+    const response = await app.fetch(`/sessions`, { headers: html });
+    await expect(response).toHaveStatus(307);
+    expect(new URL(response.headers.get("location")!, app.url).pathname).toBe("/login");
+  });
+
+  it("signed in → the page, not cacheable: this device marked, the other in words a person recognises", async () => {
+    const client = new Client(app);
+    const email = uniqueEmail("page");
+    await register(client, email, PASSWORD);
+    const other = await signInNative(email, { "User-Agent": FIREFOX_ON_WINDOWS });
+
+    const response = await client.request("/sessions", { headers: html });
+    await expect(response).toHaveStatus(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(response.headers.get("cache-control")).toMatch(/no-store/);
+    const page = await response.text();
+    expect(page).toContain("This device");
+    expect(page).toContain(email);
+    expect(page).toMatch(/Firefox on Windows/);
+    expect(page).toMatch(/signed in .*just now|signed in .*minute/);
+    expect(page).toContain(`data-session-id="${other.session.id}"`);
+    expect(page).toContain("Sign out everywhere else");
+    expect(page).not.toMatch(/ory_st_/);
+  });
+});
+
+describe("the sign-in form", () => {
+  it("after a wrong password shows the message and keeps the identifier", async () => {
+    const email = uniqueEmail();
+    await registerNative(app, email);
+    const client = new Client(app);
+    const flow = await browserFlow(client, "login");
+    const response = await client.request(actionPath(flow), {
+      form: { identifier: email, password: "nope-nope-nope", method: "password", csrf_token: csrfTokenOf(flow) },
+    });
+    await expect(response).toHaveStatus(303);
+    expect(response.headers.get("location")).toBe(`${app.url}/login?flow=${flow.id}`);
+    const page = await (await client.request(`/login?flow=${flow.id}`)).text();
+    expect(page).toContain("The provided credentials are invalid");
+    expect(page).toContain(`value="${email}"`);
+  });
+});
+
+describe("the error page", () => {
+  it("of an expired logout link explains it and offers a fresh Sign Out link that works", async () => {
+    const { client, session } = await signedInBrowser(app);
+    const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as { logout_url: string };
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+
+    const browser = await client.request(logout_url);
+    await expect(browser).toHaveStatus(303);
+    const errorPage = await client.request(browser.headers.get("location")!);
+    const text = await errorPage.text();
+    expect(text).toContain("This link has expired");
+    const fresh = /href="([^"]*\/self-service\/logout\?token=[^"]+)"/.exec(text)?.[1]?.replaceAll("&amp;", "&");
+    expect(fresh).toBeDefined();
+    expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).active).toBe(true);
+
+    // The fresh link on the error page works.
+    await expect(await client.request(fresh!)).toHaveStatus(303);
+    expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).active).toBe(false);
+  });
+});
