@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "db-check-"));
 const env = { ...process.env, DATABASE_URL: `file:${path.join(tmpDir, "check.db")}`, CHECKPOINT_DISABLE: "1" };
