@@ -1,14 +1,25 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "prisma/config";
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
-// Every Prisma CLI command first makes sure the native schema engine is there and downloads it,
-// which cannot work on machines that reach only the npm registry. The CLI reads these variables
-// after loading this file, so point it at the WebAssembly stand-in (tools/schema-engine-wasm/README.md)
-// unless the caller chose an engine already, and skip the update check that would phone home.
-process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(projectRoot, "tools/schema-engine-wasm/schema-engine.mjs");
+// Every Prisma CLI command first makes sure the native schema engine is there and otherwise downloads it,
+// which cannot work on machines that reach only the npm registry. On those, point the CLI at the
+// WebAssembly stand-in (tools/schema-engine-wasm/README.md). The CLI reads the variable after loading
+// this file. A caller's own PRISMA_SCHEMA_ENGINE_BINARY wins, and so does a native engine that the
+// @prisma/engines postinstall (or an earlier CLI run) downloaded: it is `schema-engine-<platform>` in
+// that package's folder, the first place the CLI looks.
+const enginesDir = path.dirname(
+  createRequire(createRequire(import.meta.url).resolve("prisma/build/index.js")).resolve("@prisma/engines/package.json"),
+);
+const hasNativeEngine = fs.readdirSync(enginesDir).some((name) => name.startsWith("schema-engine-"));
+if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY && !hasNativeEngine) {
+  process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(projectRoot, "tools/schema-engine-wasm/schema-engine.mjs");
+}
+// No background update check, which would phone home.
 process.env.CHECKPOINT_DISABLE ??= "1";
 
 export default defineConfig({
