@@ -16,7 +16,7 @@ export default defineConfig([
   globalIgnores([
     ".next/**",
     "next-env.d.ts",
-    "app/_server/generated/**",
+    "lib/server/database/generated/**",
     "playwright-report/**",
     "test-results/**",
     "bench-results/**",

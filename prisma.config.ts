@@ -22,10 +22,15 @@ if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY && !hasNativeEngine) {
 // No background update check, which would phone home.
 process.env.CHECKPOINT_DISABLE ??= "1";
 
+// One schema and migration history per database (the provider is fixed per schema), chosen by the
+// URL: postgres:// or postgresql:// for PostgreSQL, anything else (file:) for SQLite.
+const url = process.env.DATABASE_URL ?? "file:./data/app.db";
+const folder = /^postgres(ql)?:\/\//.test(url) ? "prisma/postgres" : "prisma";
+
 export default defineConfig({
-  schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations" },
+  schema: `${folder}/schema.prisma`,
+  migrations: { path: `${folder}/migrations` },
   // A relative SQLite path is resolved against the directory the CLI runs in: the project root.
   // The engine creates data/ along with the database file.
-  datasource: { url: process.env.DATABASE_URL ?? "file:./data/app.db" },
+  datasource: { url },
 });
