@@ -12,9 +12,8 @@ const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 // this file. A caller's own PRISMA_SCHEMA_ENGINE_BINARY wins, and so does a native engine that the
 // @prisma/engines postinstall (or an earlier CLI run) downloaded: it is `schema-engine-<platform>` in
 // that package's folder, the first place the CLI looks.
-const enginesDir = path.dirname(
-  createRequire(createRequire(import.meta.url).resolve("prisma/build/index.js")).resolve("@prisma/engines/package.json"),
-);
+const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+const enginesDir = path.dirname(createRequire(prismaCli).resolve("@prisma/engines/package.json"));
 const hasNativeEngine = fs.readdirSync(enginesDir).some((name) => name.startsWith("schema-engine-"));
 if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY && !hasNativeEngine) {
   process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(projectRoot, "tools/schema-engine-wasm/schema-engine.mjs");

@@ -67,11 +67,14 @@ async function checkMigrations(url, schema, migrations) {
     throw new CheckFailed(
       `${schema} does not match the database that ${migrations} produce.\n` +
         "The changes listed above are what a new migration has to do; create it with\n" +
-        `  ${url.startsWith("file:") ? "" : "DATABASE_URL=postgresql://… "}npx prisma migrate dev --name <what-changed>`,
+        `  ${url.startsWith("file:") ? "" : "DATABASE_URL=postgresql://… "}` +
+        "npx prisma migrate dev --name <what-changed>",
       diff.output,
     );
   }
-  if (diff.status !== 0) throw new CheckFailed("prisma migrate diff could not compare the migrations with the schema.", diff.output);
+  if (diff.status !== 0) {
+    throw new CheckFailed("prisma migrate diff could not compare the migrations with the schema.", diff.output);
+  }
   return `${migrations} produce exactly ${schema}.`;
 }
 
@@ -108,7 +111,7 @@ async function checkSimultaneousDeploys(serverUrl) {
       const url = round === 1 ? databaseUrl(serverUrl, name) : await createDatabase(serverUrl, name);
       const runs = await Promise.all([prisma(url, "migrate", "deploy"), prisma(url, "migrate", "deploy")]);
       const failed = runs.find((run) => run.status !== 0);
-      if (failed) throw new CheckFailed(`round ${round}: one of two simultaneous migrate deploy failed.`, failed.output);
+      if (failed) throw new CheckFailed(`round ${round}: one of two simultaneous deploys failed.`, failed.output);
       const applied = await appliedMigrations(url);
       if (JSON.stringify(applied) !== JSON.stringify(migrationNames)) {
         throw new CheckFailed(

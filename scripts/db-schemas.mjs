@@ -25,7 +25,7 @@ export function postgresSchema() {
 }
 
 function replaceOnce(text, pattern, replacement) {
-  if (!pattern.test(text)) throw new Error(`${SOURCE_SCHEMA} has no match for ${pattern}; update scripts/db-schemas.mjs.`);
+  if (!pattern.test(text)) throw new Error(`${SOURCE_SCHEMA} does not match ${pattern}: fix scripts/db-schemas.mjs.`);
   return text.replace(pattern, replacement);
 }
 

@@ -118,11 +118,11 @@ export function databaseUrl(url, name) {
 }
 
 // A database cannot be created from a template or dropped over a connection to itself.
-async function onMaintenanceDatabase(serverUrl, use) {
+async function onMaintenanceDatabase(serverUrl, work) {
   const client = new pg.Client({ connectionString: databaseUrl(serverUrl, "postgres") });
   await client.connect();
   try {
-    return await use(client);
+    return await work(client);
   } finally {
     await client.end();
   }

@@ -94,9 +94,10 @@ async function runPostgresOneShot(command) {
     if (command === "create-database") await createPostgresDatabase(client, database);
     else if (command !== "can-connect-to-database") fail(undefined, `Unsupported command: cli ${command}`);
   } catch (e) {
-    if (e.code === "3D000") fail("P1003", `Database \`${database}\` does not exist on the database server at \`${server}\``);
-    else if (e.code === "28P01") fail("P1000", `Authentication failed against database server at \`${server}\``);
-    else if (["ECONNREFUSED", "ENOTFOUND", "ENOENT"].includes(e.code)) fail("P1001", `Can't reach database server at \`${server}\``);
+    const at = `database server at \`${server}\``;
+    if (e.code === "3D000") fail("P1003", `Database \`${database}\` does not exist on the ${at}`);
+    else if (e.code === "28P01") fail("P1000", `Authentication failed against ${at}`);
+    else if (["ECONNREFUSED", "ENOTFOUND", "ENOENT"].includes(e.code)) fail("P1001", `Can't reach ${at}`);
     else fail(undefined, e.message);
   } finally {
     await client.end().catch(() => {});
