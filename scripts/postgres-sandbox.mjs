@@ -181,18 +181,23 @@ function readLog(file) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // Listen before starting, so that a signal during the start-up still stops and deletes the server.
+  let postgres;
+  let stopRequested = false;
+  const stopAndExit = async () => {
+    stopRequested = true;
+    if (!postgres) return; // still starting: stopped below once it is up
+    await postgres.stop();
+    process.exit(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, stopAndExit);
   const started = Date.now();
-  const postgres = await startPostgres();
+  postgres = await startPostgres();
+  if (stopRequested) await stopAndExit();
   console.log(postgres.url);
   console.error(
     `PostgreSQL started in ${Date.now() - started} ms (data in ${postgres.dataDir}). Any database name may ` +
       "replace /postgres in DATABASE_URL: prisma migrate dev and deploy create it. Ctrl-C stops and deletes it.",
   );
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, async () => {
-      await postgres.stop();
-      process.exit(0);
-    });
-  }
   setInterval(() => {}, 1 << 30); // keep running until a signal arrives
 }
