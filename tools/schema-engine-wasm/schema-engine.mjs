@@ -3,6 +3,8 @@
 // The work is done by Prisma's own engine, compiled to WebAssembly (@prisma/schema-engine-wasm);
 // this file only speaks the native binary's command-line and JSON-RPC protocol around it and
 // works around the few places where the wasm build behaves differently. See README.md.
+// SQLite for file: URLs (better-sqlite3), PostgreSQL for postgres:// and postgresql:// URLs
+// (adapter-pg, with the changes in postgres-adapter.mjs).
 //
 // Protocol (as the CLI in node_modules/prisma/build/cli.js uses it):
 //   schema-engine --version
@@ -15,6 +17,8 @@ import readline from "node:readline";
 import { parseArgs } from "node:util";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
+import { connectionConfig, postgresAdapterFactory } from "./postgres-adapter.mjs";
 
 const { values: opts, positionals } = parseArgs({
   strict: false,
@@ -26,16 +30,19 @@ const { values: opts, positionals } = parseArgs({
   },
 });
 const datasource = opts.datasource ? JSON.parse(opts.datasource) : undefined;
+const isPostgres = /^postgres(ql)?:\/\//.test(datasource?.url ?? "");
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 // The CLI reports the message of the last ERROR line on stderr when the engine exits with 1.
 process.on("uncaughtException", (e) => log("ERROR", e.message, {}, () => process.exit(1)));
 
-if (datasource?.url && !datasource.url.startsWith("file:")) {
-  fail(undefined, "The wasm schema engine stand-in only supports SQLite (file: URLs); use Prisma's native engine.");
+if (datasource?.url && !datasource.url.startsWith("file:") && !isPostgres) {
+  fail(undefined, "The wasm schema engine stand-in supports SQLite (file:) and PostgreSQL (postgres://) URLs only.");
 } else if (opts.version) {
   const { version } = await loadWasm();
   console.log(`schema-engine-wasm ${version()}`);
+} else if (positionals[0] === "cli" && isPostgres) {
+  await runPostgresOneShot(positionals[1]);
 } else if (positionals[0] === "cli") {
   runOneShot(positionals[1]);
 } else {
@@ -74,6 +81,39 @@ function runOneShot(command) {
   }
 }
 
+// The same two commands on Postgres, with the error codes and messages of the native engine.
+async function runPostgresOneShot(command) {
+  log("INFO", `schema-engine-wasm stand-in: cli ${command}`);
+  const config = connectionConfig(datasource.url);
+  const server = `${config.host ?? "localhost"}:${config.port ?? 5432}`;
+  const database = config.database ?? "postgres";
+  // The database to create does not exist yet: create it from the server's maintenance database.
+  const client = new pg.Client(command === "create-database" ? { ...config, database: "postgres" } : config);
+  try {
+    await client.connect();
+    if (command === "create-database") await createPostgresDatabase(client, database);
+    else if (command !== "can-connect-to-database") fail(undefined, `Unsupported command: cli ${command}`);
+  } catch (e) {
+    const at = `database server at \`${server}\``;
+    if (e.code === "3D000") fail("P1003", `Database \`${database}\` does not exist on the ${at}`);
+    else if (e.code === "28P01") fail("P1000", `Authentication failed against ${at}`);
+    else if (["ECONNREFUSED", "ENOTFOUND", "ENOENT"].includes(e.code)) fail("P1001", `Can't reach ${at}`);
+    else fail(undefined, e.message);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+// Unlike the native engine, a database created by someone else meanwhile (two instances starting at
+// once against a new database) is not an error: the caller wants it to exist, and now it does.
+async function createPostgresDatabase(client, database) {
+  try {
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } catch (e) {
+    if (e.code !== "42P04" && !(e.code === "23505" && e.constraint === "pg_database_datname_index")) throw e;
+  }
+}
+
 async function loadWasm() {
   // Rust panics are reported through this global; without it a panic surfaces as a TypeError.
   globalThis.PRISMA_WASM_PANIC_REGISTRY = { message: "", set_message(m) { this.message = m; } };
@@ -90,7 +130,7 @@ async function loadWasm() {
 
 async function serveJsonRpc() {
   const { SchemaEngine } = await loadWasm();
-  const dbFile = dbFileOf(datasource?.url);
+  const dbFile = isPostgres ? undefined : dbFileOf(datasource?.url);
   const connections = [];
   let engine = await startEngine();
 
@@ -102,6 +142,7 @@ async function serveJsonRpc() {
   }
 
   function adapterFactory() {
+    if (isPostgres) return bindMigrationAwareSqlAdapterFactory(postgresAdapterFactory(datasource.url, track));
     const factory = new PrismaBetterSqlite3(
       { url: `file:${dbFile ?? ":memory:"}` },
       // Native Prisma stores SQLite DateTimes (e.g. _prisma_migrations.finished_at) as unix milliseconds.
