@@ -87,9 +87,9 @@ export default async function HomePage() {
       <section className="card" aria-labelledby="return-to-heading">
         <h2 id="return-to-heading">Sign out and go somewhere specific</h2>
         <p>
-          A page can choose where the browser lands after signing out: the logout URL carries a{" "}
-          <code>return_to</code>, checked against the allowed return URLs both when the link is made and when it is
-          used. This one switches accounts by landing on the sign-in form.
+          A page can choose where the browser lands after signing out: the logout URL carries a <code>return_to</code>,
+          checked against the allowed return URLs both when the link is made and when it is used. This one switches
+          accounts by landing on the sign-in form.
         </p>
         <pre>
           <code>{`<SignOutLink returnTo="/login">Sign out and switch account</SignOutLink>`}</code>

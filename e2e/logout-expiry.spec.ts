@@ -3,7 +3,11 @@
 import { expect, test } from "@playwright/test";
 import { expectSignedOutHome, saveScreenshot, sessionCookie, SHORT_LOGOUT_TOKEN_TTL_MS, signUp } from "./app";
 
-test("an expired logout link → the error page, whose fresh Sign Out link works", async ({ page, context, baseURL }, testInfo) => {
+test("an expired logout link → the error page, whose fresh Sign Out link works", async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
   const email = await signUp(page);
 
   // Expiry itself is under test: the only place the suite waits for time to pass.

@@ -51,7 +51,9 @@ test("sign out the other device from the devices page; its next navigation is si
   await expect(first.getByTestId("signed-in")).toBeVisible();
 });
 
-test("sign out everywhere else; the other device is sent to sign in when it opens the devices page", async ({ browser }) => {
+test("sign out everywhere else; the other device is sent to sign in when it opens the devices page", async ({
+  browser,
+}) => {
   const { first, second } = await twoDevices(browser);
 
   await first.goto("/sessions");

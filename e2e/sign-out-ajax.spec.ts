@@ -7,7 +7,9 @@ const isLogout = (url: URL | string) => new URL(url).pathname === "/self-service
 
 test("AJAX Sign Out → the logout URL answers 204 and the page leaves for /login", async ({ page, context }) => {
   await signUp(page);
-  const created = page.waitForResponse((response) => new URL(response.url()).pathname === "/self-service/logout/browser");
+  const created = page.waitForResponse(
+    (response) => new URL(response.url()).pathname === "/self-service/logout/browser",
+  );
   const logout = page.waitForResponse((response) => isLogout(response.url()));
 
   await page.getByRole("button", { name: "Sign out (AJAX)" }).click();

@@ -150,7 +150,11 @@ const revokedBody = {
 
 const targets = [
   { name: "GET /health/alive (baseline)", kind: "baseline", options: { requests: [{ path: "/health/alive" }] } },
-  { name: "GET /sessions/whoami (cookie)", kind: "read", options: { requests: [{ path: "/sessions/whoami", ...withCookie }] } },
+  {
+    name: "GET /sessions/whoami (cookie)",
+    kind: "read",
+    options: { requests: [{ path: "/sessions/whoami", ...withCookie }] },
+  },
   {
     name: "GET /self-service/logout/browser",
     kind: "read",
@@ -192,7 +196,8 @@ for (const result of results) {
   result.rpsRatio = Number((result.rps / baseline.rps).toFixed(2));
   result.p99Ratio = Number((result.p99 / baseline.p99).toFixed(2));
   const minimum = result.kind === "read" ? TARGETS.read : result.kind === "write" ? TARGETS.write : 0;
-  result.meetsTarget = result.rpsRatio >= minimum && result.p99Ratio <= TARGETS.p99 && result.failures === 0 && !result.exhausted;
+  result.meetsTarget =
+    result.rpsRatio >= minimum && result.p99Ratio <= TARGETS.p99 && result.failures === 0 && !result.exhausted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +224,9 @@ const latencyRatio = Number((at100k.mean / at100.mean).toFixed(2));
 
 const pad = (value, width) => String(value).padStart(width);
 console.log(`\n${CONNECTIONS} connections, ${DURATION} s per target, node ${process.version}\n`);
-console.log(`${"target".padEnd(44)}${pad("req/s", 8)}${pad("ratio", 7)}${pad("p50", 6)}${pad("p99", 6)}${pad("p99×", 6)}${pad("fail", 6)}${pad("RSS", 6)}  ok`);
+console.log(
+  `${"target".padEnd(44)}${pad("req/s", 8)}${pad("ratio", 7)}${pad("p50", 6)}${pad("p99", 6)}${pad("p99×", 6)}${pad("fail", 6)}${pad("RSS", 6)}  ok`,
+);
 for (const r of results) {
   console.log(
     `${r.name.padEnd(44)}${pad(r.rps, 8)}${pad(r.rpsRatio, 7)}${pad(r.p50, 6)}${pad(r.p99, 6)}${pad(r.p99Ratio, 6)}${pad(r.failures, 6)}${pad(r.rssAfterMb, 6)}  ${r.meetsTarget ? "yes" : "NO"}`,
@@ -227,7 +234,9 @@ for (const r of results) {
 }
 const rssOk = Math.max(rssMb, scalingRssMb) < TARGETS.rssMb;
 const scalingOk = latencyRatio < TARGETS.scaling && at100.failures + at100k.failures === 0;
-console.log(`\npeak server RSS: ${rssMb} MB (scaling run ${scalingRssMb} MB), target < ${TARGETS.rssMb} MB: ${rssOk ? "yes" : "NO"}`);
+console.log(
+  `\npeak server RSS: ${rssMb} MB (scaling run ${scalingRssMb} MB), target < ${TARGETS.rssMb} MB: ${rssOk ? "yes" : "NO"}`,
+);
 console.log(
   `browser logout, ${SCALING_LOGOUTS} fresh sessions: mean ${at100.mean} ms with 100 stored, ${at100k.mean} ms with 100,000 stored` +
     ` → ratio ${latencyRatio} (target < ${TARGETS.scaling}): ${scalingOk ? "yes" : "NO"}`,

@@ -11,7 +11,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 const envFile = ".env.local";
 const existing = existsSync(envFile) ? readFileSync(envFile, "utf8") : "";
 if (!/^COOKIE_SECRET=/m.test(existing) && !process.env.COOKIE_SECRET) {
-  writeFileSync(envFile, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}COOKIE_SECRET=${randomBytes(32).toString("base64url")}\n`);
+  writeFileSync(
+    envFile,
+    `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}COOKIE_SECRET=${randomBytes(32).toString("base64url")}\n`,
+  );
   console.log(`Wrote a new COOKIE_SECRET to ${envFile}.`);
 }
 

@@ -20,7 +20,8 @@ async function reasonOf(response: Response): Promise<string> {
     // Not the error envelope (a proxy's error page, an empty body): the status is all there is.
   }
   if (response.status === 410) return "the sign-out link expired before it was used. Please try again.";
-  if (response.status >= 500) return `the server had a problem (HTTP ${response.status}). Please try again in a moment.`;
+  if (response.status >= 500)
+    return `the server had a problem (HTTP ${response.status}). Please try again in a moment.`;
   return error?.reason ?? error?.message ?? `the server answered HTTP ${response.status}.`;
 }
 
@@ -30,7 +31,11 @@ const noSubscription = () => () => {};
 
 /** false in the server HTML, true once React has hydrated and the click handler is attached. */
 function useHydrated(): boolean {
-  return useSyncExternalStore(noSubscription, () => true, () => false);
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 }
 
 /** true/false from /sessions/whoami; undefined when even that cannot be reached. */
@@ -59,7 +64,11 @@ export function AjaxSignOutButton({ children = "Sign out (AJAX)" }: { children?:
 
   async function signOut() {
     if (busy || !hydrated) return;
-    const init: RequestInit = { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" };
+    const init: RequestInit = {
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+      credentials: "same-origin",
+    };
     try {
       setState({ status: "working", step: "Asking for a sign-out link…" });
       const created = await fetch("/self-service/logout/browser", init);
@@ -79,7 +88,10 @@ export function AjaxSignOutButton({ children = "Sign out (AJAX)" }: { children?:
       const signedIn = await stillSignedIn(init);
       if (signedIn === false) return leave();
       // fetch() rejects only when no answer arrived at all.
-      const reason = error instanceof SignOutFailed ? error.message : "the server could not be reached. Check your connection and try again.";
+      const reason =
+        error instanceof SignOutFailed
+          ? error.message
+          : "the server could not be reached. Check your connection and try again.";
       setState({ status: "failed", reason, signedIn });
     }
   }
@@ -104,7 +116,11 @@ export function AjaxSignOutButton({ children = "Sign out (AJAX)" }: { children?:
         )}
       </button>
       <p role="status" className="muted progress">
-        {state.status === "working" ? state.step : state.status === "done" ? "Signed out. Opening the sign-in page…" : ""}
+        {state.status === "working"
+          ? state.step
+          : state.status === "done"
+            ? "Signed out. Opening the sign-in page…"
+            : ""}
       </p>
       {state.status === "failed" && (
         <p role="alert" className="message error">

@@ -22,7 +22,8 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, "Linux"],
 ];
 
-const firstMatch = (userAgent: string, table: [RegExp, string][]) => table.find(([pattern]) => pattern.test(userAgent))?.[1];
+const firstMatch = (userAgent: string, table: [RegExp, string][]) =>
+  table.find(([pattern]) => pattern.test(userAgent))?.[1];
 
 /** "Chrome on Linux", "Firefox", "An unknown device". */
 export function describeUserAgent(userAgent: string | null): string {

@@ -27,7 +27,9 @@ export function FlowForm({ flow }: { flow: FlowJson }) {
         const hasError = node.messages.length > 0;
         return (
           <div key={name}>
-            <label htmlFor={id}>{name === "traits.email" || name === "identifier" ? "Email" : node.meta.label?.text}</label>
+            <label htmlFor={id}>
+              {name === "traits.email" || name === "identifier" ? "Email" : node.meta.label?.text}
+            </label>
             <input
               id={id}
               name={name}

@@ -12,7 +12,10 @@ export function SessionWatcher() {
   useEffect(() => {
     const recheck = async () => {
       try {
-        const response = await fetch("/sessions/whoami", { headers: { Accept: "application/json" }, cache: "no-store" });
+        const response = await fetch("/sessions/whoami", {
+          headers: { Accept: "application/json" },
+          cache: "no-store",
+        });
         // replace(), not assign(): the signed-in page must not stay in this tab's history.
         if (response.status === 401) window.location.replace("/");
       } catch {

@@ -15,7 +15,11 @@ function useRevocation(succeeded: (status: number) => boolean) {
     setBusy(true);
     setFailure(undefined);
     try {
-      const response = await fetch(path, { method: "DELETE", headers: { Accept: "application/json" }, cache: "no-store" });
+      const response = await fetch(path, {
+        method: "DELETE",
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+      });
       // This device was signed out meanwhile (from another device, or it expired): nothing left to manage here.
       if (response.status === 401) return window.location.replace("/login");
       if (!succeeded(response.status)) throw new Error(`HTTP ${response.status}`);

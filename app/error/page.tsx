@@ -9,7 +9,10 @@ export const metadata: Metadata = { title: "Something went wrong" };
 /** The stored error in words a person understands. */
 function explain(error: ErrorBody | undefined): { title: string; text: string } {
   if (!error) {
-    return { title: "We could not find that error", text: "The error may have been cleaned up already. Start again from the home page." };
+    return {
+      title: "We could not find that error",
+      text: "The error may have been cleaned up already. Start again from the home page.",
+    };
   }
   switch (error.id) {
     case "self_service_flow_expired":
@@ -18,7 +21,10 @@ function explain(error: ErrorBody | undefined): { title: string; text: string } 
         text: "For your security, sign-out links and forms only work for a short time. Use a fresh one.",
       };
     case "session_inactive":
-      return { title: "You are not signed in", text: "There is no active session in this browser, so there was nothing to do." };
+      return {
+        title: "You are not signed in",
+        text: "There is no active session in this browser, so there was nothing to do.",
+      };
     case "self_service_flow_return_to_forbidden":
       return {
         title: "That return address is not allowed",

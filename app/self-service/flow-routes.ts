@@ -88,7 +88,8 @@ export async function submitFlowForm(request: Request, kind: FlowKind): Promise<
   } catch (error) {
     if (apiFlow) return errorJson(error);
     // A browser holding an expired or unknown form starts over with a fresh one.
-    const stale = isKratosError(error, "self_service_flow_expired") || isKratosError(error, "self_service_flow_not_found");
+    const stale =
+      isKratosError(error, "self_service_flow_expired") || isKratosError(error, "self_service_flow_not_found");
     if (!jsonRequest && stale) return seeOther(publicUrl(`/self-service/${kind}/browser`));
     return errorForRequest(request, error);
   }

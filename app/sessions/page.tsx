@@ -21,8 +21,8 @@ export default async function DevicesPage() {
       <section className="card" data-testid="devices-page">
         <h1>Your devices</h1>
         <p className="muted">
-          Where {current.identity.email} is signed in. If you do not recognise a device, sign it out: it will have to sign
-          in again with your password.
+          Where {current.identity.email} is signed in. If you do not recognise a device, sign it out: it will have to
+          sign in again with your password.
         </p>
         <DeviceList current={current} others={others} />
         {nextPageToken && <p className="muted">Showing the {DEFAULT_PAGE_SIZE} most recent sign-ins.</p>}

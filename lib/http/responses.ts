@@ -60,7 +60,11 @@ export function errorPageUrl(id: string): URL {
  * error is shown in words a person understands (Kratos's SelfServiceErrorManager().Forward). A
  * prefetch is answered with the envelope and stores nothing: it must change nothing.
  */
-export async function errorForRequest(request: Request, error: unknown, extras: ResponseExtras = {}): Promise<Response> {
+export async function errorForRequest(
+  request: Request,
+  error: unknown,
+  extras: ResponseExtras = {},
+): Promise<Response> {
   const kratosError = asKratosError(error);
   if (isJsonRequest(request.headers) || isPrefetch(request.headers)) return errorJson(kratosError, extras);
   const id = await storeError(kratosError);

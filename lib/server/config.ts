@@ -109,10 +109,17 @@ export function loadConfig(env: Env = process.env): Config {
   const sessionCookieName = read(env, "SESSION_COOKIE_NAME") ?? "ory_kratos_session";
   // RFC 6265 token characters only: anything else would break the Set-Cookie header.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(sessionCookieName)) {
-    throw new ConfigError("SESSION_COOKIE_NAME", `must be a valid cookie name, got ${JSON.stringify(sessionCookieName)}`);
+    throw new ConfigError(
+      "SESSION_COOKIE_NAME",
+      `must be a valid cookie name, got ${JSON.stringify(sessionCookieName)}`,
+    );
   }
 
-  const defaultBrowserReturnUrl = absoluteUrl(env, "DEFAULT_BROWSER_RETURN_URL", `${publicBaseUrl.href.replace(/\/+$/, "")}/`);
+  const defaultBrowserReturnUrl = absoluteUrl(
+    env,
+    "DEFAULT_BROWSER_RETURN_URL",
+    `${publicBaseUrl.href.replace(/\/+$/, "")}/`,
+  );
   const logoutDefaultBrowserReturnUrl = absoluteUrl(
     env,
     "LOGOUT_DEFAULT_BROWSER_RETURN_URL",
@@ -130,7 +137,10 @@ export function loadConfig(env: Env = process.env): Config {
       try {
         url = new URL(entry);
       } catch {
-        throw new ConfigError("ALLOWED_RETURN_URLS", `contains an entry that is not an absolute URL: ${JSON.stringify(entry)}`);
+        throw new ConfigError(
+          "ALLOWED_RETURN_URLS",
+          `contains an entry that is not an absolute URL: ${JSON.stringify(entry)}`,
+        );
       }
       if (url.username || url.password) {
         throw new ConfigError("ALLOWED_RETURN_URLS", `must not contain user info: ${JSON.stringify(entry)}`);
@@ -138,7 +148,10 @@ export function loadConfig(env: Env = process.env): Config {
       const subdomains = url.hostname.startsWith("*.");
       if (subdomains) url.hostname = url.hostname.slice(2);
       if (url.hostname.includes("*")) {
-        throw new ConfigError("ALLOWED_RETURN_URLS", `may use "*" only as the first label of a host: ${JSON.stringify(entry)}`);
+        throw new ConfigError(
+          "ALLOWED_RETURN_URLS",
+          `may use "*" only as the first label of a host: ${JSON.stringify(entry)}`,
+        );
       }
       return { url, subdomains };
     });

@@ -69,7 +69,9 @@ export function startHousekeepingTimer(intervalMs = config().cleanupIntervalMs):
     try {
       const deleted = await deleteEndedRecords();
       if (deleted.sessions + deleted.flows + deleted.errors > 0) {
-        console.log(`housekeeping: deleted ${deleted.sessions} sessions, ${deleted.flows} flows, ${deleted.errors} errors`);
+        console.log(
+          `housekeeping: deleted ${deleted.sessions} sessions, ${deleted.flows} flows, ${deleted.errors} errors`,
+        );
       }
     } catch (error) {
       console.error("housekeeping failed", error);

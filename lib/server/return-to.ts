@@ -52,7 +52,8 @@ export function allowedReturnTo(raw: string | null | undefined, fallback: URL): 
   }
   if (candidate.username || candidate.password) throw returnToForbidden(raw);
   const { publicBaseUrl, allowedReturnUrls } = config();
-  const ownOrigin = (candidate.protocol === "http:" || candidate.protocol === "https:") && candidate.origin === publicBaseUrl.origin;
+  const ownOrigin =
+    (candidate.protocol === "http:" || candidate.protocol === "https:") && candidate.origin === publicBaseUrl.origin;
   if (ownOrigin || allowedReturnUrls.some((entry) => allowedBy(candidate, entry))) return candidate;
   throw returnToForbidden(raw);
 }

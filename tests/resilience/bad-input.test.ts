@@ -27,29 +27,84 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-type Case = { method: string; path: string; headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; browser?: boolean };
+type Case = {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+  browser?: boolean;
+};
 
 const WEIRD = [
-  "", " ", "%00", "%0d%0a", "%0D%0ASet-Cookie:%20x=y", "%", "%zz", "%ED%A0%80", "%FF%FE", "%C3%A9%C3%A9",
-  encodeURIComponent("😀\u202e\uFEFF"), encodeURIComponent("a".repeat(6000)), "..%2F..%2Fetc%2Fpasswd",
-  encodeURIComponent("<script>alert(1)</script>"), encodeURIComponent("' OR 1=1 --"), "null", "%5B%5D", "%7B%7D",
-  encodeURIComponent("javascript:alert(1)"), encodeURIComponent("https://evil.example/"), encodeURIComponent("//evil.example"),
-  encodeURIComponent("https://user:pw@127.0.0.1/"), encodeURIComponent("http://["), "%09", encodeURIComponent("ory_st_" + "a".repeat(32)),
-  encodeURIComponent("Fe26.2**a*b*c*d*e*f"), encodeURIComponent("a.b"), encodeURIComponent("A".repeat(32) + "." + "B".repeat(43)),
+  "",
+  " ",
+  "%00",
+  "%0d%0a",
+  "%0D%0ASet-Cookie:%20x=y",
+  "%",
+  "%zz",
+  "%ED%A0%80",
+  "%FF%FE",
+  "%C3%A9%C3%A9",
+  encodeURIComponent("😀\u202e\uFEFF"),
+  encodeURIComponent("a".repeat(6000)),
+  "..%2F..%2Fetc%2Fpasswd",
+  encodeURIComponent("<script>alert(1)</script>"),
+  encodeURIComponent("' OR 1=1 --"),
+  "null",
+  "%5B%5D",
+  "%7B%7D",
+  encodeURIComponent("javascript:alert(1)"),
+  encodeURIComponent("https://evil.example/"),
+  encodeURIComponent("//evil.example"),
+  encodeURIComponent("https://user:pw@127.0.0.1/"),
+  encodeURIComponent("http://["),
+  "%09",
+  encodeURIComponent("ory_st_" + "a".repeat(32)),
+  encodeURIComponent("Fe26.2**a*b*c*d*e*f"),
+  encodeURIComponent("a.b"),
+  encodeURIComponent("A".repeat(32) + "." + "B".repeat(43)),
 ];
 
 const BODIES: (string | Uint8Array<ArrayBuffer>)[] = [
-  "", "{", "}", "[]", "null", "1", '"x"', "true", '{"session_token":1}', '{"session_token":null}',
-  '{"session_token":["ory_st_x"]}', '{"session_token":{"$ne":""}}', '{"__proto__":{"admin":true}}',
-  '{"session_token":"ory_st_\u0000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}', '{"identifier":1,"password":[]}',
-  '{"method":"password","traits":"x"}', "[".repeat(5000) + "]".repeat(5000), `{"a":"${"x".repeat(20_000)}"}`,
-  "x".repeat(100_000), "session_token=%zz&a", "traits.email=&password=&method=password", "\uFEFF{}",
-  new Uint8Array([0xff, 0xfe, 0xfd, 0x7b, 0x7d]), new Uint8Array([0xc3, 0x28]), '{"a":1}{"b":2}', "{'a':1}",
+  "",
+  "{",
+  "}",
+  "[]",
+  "null",
+  "1",
+  '"x"',
+  "true",
+  '{"session_token":1}',
+  '{"session_token":null}',
+  '{"session_token":["ory_st_x"]}',
+  '{"session_token":{"$ne":""}}',
+  '{"__proto__":{"admin":true}}',
+  '{"session_token":"ory_st_\u0000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}',
+  '{"identifier":1,"password":[]}',
+  '{"method":"password","traits":"x"}',
+  "[".repeat(5000) + "]".repeat(5000),
+  `{"a":"${"x".repeat(20_000)}"}`,
+  "x".repeat(100_000),
+  "session_token=%zz&a",
+  "traits.email=&password=&method=password",
+  "\uFEFF{}",
+  new Uint8Array([0xff, 0xfe, 0xfd, 0x7b, 0x7d]),
+  new Uint8Array([0xc3, 0x28]),
+  '{"a":1}{"b":2}',
+  "{'a':1}",
 ];
 
 const CONTENT_TYPES = [
-  "application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x",
-  "application/json; charset=latin1", "application/xml", "", "application/json, text/html", "*/*",
+  "application/json",
+  "application/x-www-form-urlencoded",
+  "text/plain",
+  "multipart/form-data; boundary=x",
+  "application/json; charset=latin1",
+  "application/xml",
+  "",
+  "application/json, text/html",
+  "*/*",
 ];
 
 const CREDENTIAL_HEADERS: Record<string, string>[] = [
@@ -89,21 +144,51 @@ function corpus(): Case[] {
   // Query strings on every GET endpoint, as a JSON client and as a browser.
   for (const endpoint of GET_ENDPOINTS) {
     for (const value of WEIRD) {
-      const path = endpoint.includes("%s") ? endpoint.replace("%s", value) + encodeURIComponent(logoutQuery.split("token=")[1] ?? "") : endpoint + value;
+      const path = endpoint.includes("%s")
+        ? endpoint.replace("%s", value) + encodeURIComponent(logoutQuery.split("token=")[1] ?? "")
+        : endpoint + value;
       cases.push({ method: "GET", path, headers: json });
       if (endpoint.startsWith("/self-service/logout?")) cases.push({ method: "GET", path, browser: true });
     }
   }
   // A valid logout URL spoiled: tampered tokens, a forbidden return_to, another browser's session.
   const token = new URLSearchParams(logoutQuery).get("token") ?? "";
-  for (const spoiled of [token.slice(0, -1), token.slice(1), token.toUpperCase(), `${token}x`, token.replace(".", ".."), token.split(".")[0] ?? ""]) {
-    cases.push({ method: "GET", path: `/self-service/logout?token=${encodeURIComponent(spoiled)}`, headers: { ...json, cookie: signedIn.cookie } });
+  for (const spoiled of [
+    token.slice(0, -1),
+    token.slice(1),
+    token.toUpperCase(),
+    `${token}x`,
+    token.replace(".", ".."),
+    token.split(".")[0] ?? "",
+  ]) {
+    cases.push({
+      method: "GET",
+      path: `/self-service/logout?token=${encodeURIComponent(spoiled)}`,
+      headers: { ...json, cookie: signedIn.cookie },
+    });
   }
-  const FORBIDDEN_RETURN_TO = ["https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example", "javascript%3Aalert(1)", "http%3A%2F%2F%5B", "https%3A%2F%2Fuser%3Apw%40127.0.0.1%2F", "%0d%0a", "%2F%00", "%09%2F"];
+  const FORBIDDEN_RETURN_TO = [
+    "https%3A%2F%2Fevil.example%2F",
+    "%2F%2Fevil.example",
+    "javascript%3Aalert(1)",
+    "http%3A%2F%2F%5B",
+    "https%3A%2F%2Fuser%3Apw%40127.0.0.1%2F",
+    "%0d%0a",
+    "%2F%00",
+    "%09%2F",
+  ];
   for (const value of FORBIDDEN_RETURN_TO) {
-    cases.push({ method: "GET", path: `/self-service/logout?${logoutQuery}&return_to=${value}`, headers: { ...json, cookie: signedIn.cookie } });
+    cases.push({
+      method: "GET",
+      path: `/self-service/logout?${logoutQuery}&return_to=${value}`,
+      headers: { ...json, cookie: signedIn.cookie },
+    });
   }
-  cases.push({ method: "GET", path: `/self-service/logout?${logoutQuery}`, headers: { ...json, cookie: revoked.cookie } });
+  cases.push({
+    method: "GET",
+    path: `/self-service/logout?${logoutQuery}`,
+    headers: { ...json, cookie: revoked.cookie },
+  });
   cases.push({ method: "HEAD", path: `/self-service/logout?${logoutQuery}`, headers: { cookie: signedIn.cookie } });
   // Flow initialisation with a return_to that must be refused, or while signed in (nothing created).
   for (const kind of ["login", "registration"]) {
@@ -116,7 +201,12 @@ function corpus(): Case[] {
   }
   // Credentials in every malformed shape, on every endpoint that reads them.
   for (const headers of CREDENTIAL_HEADERS) {
-    for (const path of ["/sessions/whoami", "/self-service/logout/browser", `/self-service/logout?${logoutQuery}`, "/self-service/login/browser?return_to=https%3A%2F%2Fevil.example"]) {
+    for (const path of [
+      "/sessions/whoami",
+      "/self-service/logout/browser",
+      `/self-service/logout?${logoutQuery}`,
+      "/self-service/login/browser?return_to=https%3A%2F%2Fevil.example",
+    ]) {
       cases.push({ method: "GET", path, headers: { ...json, ...headers } });
     }
   }
@@ -139,20 +229,45 @@ function corpus(): Case[] {
   }
   // Sizes and encodings that must be refused before parsing.
   const unparseable: [string | Uint8Array<ArrayBuffer>, string][] = [
-    ["", "application/json"], ["{", "application/json"], ["[".repeat(5000), "application/json"],
-    ["x".repeat(100_000), "application/json"], ["x".repeat(100_000), "application/x-www-form-urlencoded"],
-    [new Uint8Array([0xff, 0xfe]), "application/json"], [new Uint8Array([0xff, 0xfe]), "application/x-www-form-urlencoded"],
+    ["", "application/json"],
+    ["{", "application/json"],
+    ["[".repeat(5000), "application/json"],
+    ["x".repeat(100_000), "application/json"],
+    ["x".repeat(100_000), "application/x-www-form-urlencoded"],
+    [new Uint8Array([0xff, 0xfe]), "application/json"],
+    [new Uint8Array([0xff, 0xfe]), "application/x-www-form-urlencoded"],
   ];
   for (const [body, contentType] of unparseable) {
     cases.push({ method: "POST", path: actionPath(apiLoginFlow), body, headers: { "content-type": contentType } });
   }
   // Methods an endpoint does not answer.
-  const everyPath = ["/self-service/logout", "/self-service/logout/browser", "/self-service/logout/api", "/sessions/whoami", "/self-service/errors", "/self-service/login", "/self-service/login/browser", "/self-service/login/api", "/self-service/login/flows", "/self-service/registration", "/self-service/registration/browser", "/self-service/registration/api", "/self-service/registration/flows", "/health/alive", "/health/ready"];
+  const everyPath = [
+    "/self-service/logout",
+    "/self-service/logout/browser",
+    "/self-service/logout/api",
+    "/sessions/whoami",
+    "/self-service/errors",
+    "/self-service/login",
+    "/self-service/login/browser",
+    "/self-service/login/api",
+    "/self-service/login/flows",
+    "/self-service/registration",
+    "/self-service/registration/browser",
+    "/self-service/registration/api",
+    "/self-service/registration/flows",
+    "/health/alive",
+    "/health/ready",
+  ];
   for (const path of everyPath) {
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) {
       // A plain GET that starts a flow is a valid request (it creates the flow): not part of this corpus.
       if (method === "GET" && /\/(login|registration)\/(browser|api)$/.test(path)) continue;
-      cases.push({ method, path, headers: { ...json, "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
+      cases.push({
+        method,
+        path,
+        headers: { ...json, "content-type": "application/json" },
+        body: method === "GET" ? undefined : "{}",
+      });
     }
   }
   return cases;
@@ -180,11 +295,17 @@ describe("a corpus of malformed requests", () => {
     const worker = async () => {
       while (next < cases.length) {
         const c = cases[next++]!;
-        const response = await app.fetch(`${c.path}`, { method: c.method, headers: c.headers, body: c.body, redirect: "manual" });
+        const response = await app.fetch(`${c.path}`, {
+          method: c.method,
+          headers: c.headers,
+          body: c.body,
+          redirect: "manual",
+        });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status >= 500) fivexx.push(`${c.method} ${c.path.slice(0, 120)} → ${response.status}`);
-        if (response.status === 303 && new URL(response.headers.get("location") ?? "", app.url).pathname === "/error") errorRedirects++;
+        if (response.status === 303 && new URL(response.headers.get("location") ?? "", app.url).pathname === "/error")
+          errorRedirects++;
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));

@@ -40,11 +40,18 @@ describe("housekeeping", () => {
       data: { active: false, revokedAt: ago(RETENTION + DAY) },
     });
     const flow = (id: string, expiresAt: Date) => ({
-      id, kind: "login", type: "api", requestUrl: "http://x/", issuedAt: ago(RETENTION * 2), expiresAt,
+      id,
+      kind: "login",
+      type: "api",
+      requestUrl: "http://x/",
+      issuedAt: ago(RETENTION * 2),
+      expiresAt,
     });
     const oldFlow = crypto.randomUUID();
     const recentFlow = crypto.randomUUID();
-    await app.db.selfServiceFlow.createMany({ data: [flow(oldFlow, ago(RETENTION + DAY)), flow(recentFlow, ago(DAY))] });
+    await app.db.selfServiceFlow.createMany({
+      data: [flow(oldFlow, ago(RETENTION + DAY)), flow(recentFlow, ago(DAY))],
+    });
     const oldError = crypto.randomUUID();
     const recentError = crypto.randomUUID();
     await app.db.selfServiceError.createMany({
@@ -58,7 +65,8 @@ describe("housekeeping", () => {
 
     expect(deleted).toEqual({ sessions: revokedLongAgo.length + 1, flows: 1, errors: 1 });
     const remaining = new Set((await app.db.session.findMany({ select: { id: true } })).map((s) => s.id));
-    for (const kept of [active, revokedRecently, expiredRecently, identityOnly]) expect(remaining.has(kept!.id)).toBe(true);
+    for (const kept of [active, revokedRecently, expiredRecently, identityOnly])
+      expect(remaining.has(kept!.id)).toBe(true);
     for (const gone of [expiredLongAgo, ...revokedLongAgo]) expect(remaining.has(gone!.id)).toBe(false);
     expect(await app.db.selfServiceFlow.findUnique({ where: { id: oldFlow } })).toBeNull();
     expect(await app.db.selfServiceFlow.findUnique({ where: { id: recentFlow } })).not.toBeNull();
@@ -70,7 +78,10 @@ describe("housekeeping", () => {
     const { session_token, session } = await registerNative(app, uniqueEmail("cleanup"));
     await expect(await nativeLogout(session_token)).toHaveStatus(204);
     await expect(await nativeLogout(session_token)).toHaveStatus(204);
-    await app.db.session.update({ where: { id: session.id }, data: { revokedAt: new Date(Date.now() - RETENTION - DAY) } });
+    await app.db.session.update({
+      where: { id: session.id },
+      data: { revokedAt: new Date(Date.now() - RETENTION - DAY) },
+    });
 
     const output = execFileSync("npx", ["tsx", "scripts/cleanup.ts"], {
       env: { ...process.env, DATABASE_URL: app.database.url, RETENTION: "168h" },

@@ -4,7 +4,16 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
-import { actionPath, Client, logoutPath, registerNative, signIn, uniqueEmail, whoamiStatus, type Flow } from "../support/client";
+import {
+  actionPath,
+  Client,
+  logoutPath,
+  registerNative,
+  signIn,
+  uniqueEmail,
+  whoamiStatus,
+  type Flow,
+} from "../support/client";
 import { signedInSessions, type SignedIn } from "../support/sessions";
 
 const DURATION_MS = 20_000;
@@ -47,7 +56,8 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
       if (!allowed.includes(response.status)) unexpected.push(`${what} → ${response.status}`);
       return allowed.includes(response.status);
     };
-    const credentials = (s: Session): Record<string, string> => (s.cookie ? { cookie: s.cookie } : { "X-Session-Token": s.token! });
+    const credentials = (s: Session): Record<string, string> =>
+      s.cookie ? { cookie: s.cookie } : { "X-Session-Token": s.token! };
 
     const signInBrowser = async (email: string): Promise<Session> => {
       const client = new Client(app);
@@ -57,7 +67,9 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
     };
     const signInNative = async (email: string): Promise<Session> => {
       const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
-      const response = await new Client(app).request(actionPath(flow), { json: { method: "password", identifier: email, password: PASSWORD } });
+      const response = await new Client(app).request(actionPath(flow), {
+        json: { method: "password", identifier: email, password: PASSWORD },
+      });
       expect_("native sign-in", response, 200);
       return { token: ((await response.json()) as { session_token: string }).session_token };
     };
@@ -100,7 +112,9 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
         const email = emails[iteration % emails.length]!;
         // One round in eight starts with a real sign-in (scrypt); the rest use prepared sessions.
         const session: Session =
-          iteration % 8 === 0 ? await (iteration % 16 === 0 ? signInBrowser(email) : signInNative(email)) : (pool.pop() ?? (await signInNative(email)));
+          iteration % 8 === 0
+            ? await (iteration % 16 === 0 ? signInBrowser(email) : signInNative(email))
+            : (pool.pop() ?? (await signInNative(email)));
         if (!(await whoami(session, 200))) continue;
         const answered =
           session.cookie && (n + i) % 3 !== 0
@@ -125,7 +139,9 @@ describe("20 s of mixed load at 50 concurrent clients (after 4 s of warm-up)", (
     // session again now that the load is over.
     const ids = loggedOut.map((s) => s.id!);
     expect(new Set(ids).size).toBe(loggedOut.length);
-    expect(await app.db.session.findMany({ where: { id: { in: ids }, active: true }, select: { id: true } })).toEqual([]);
+    expect(await app.db.session.findMany({ where: { id: { in: ids }, active: true }, select: { id: true } })).toEqual(
+      [],
+    );
     for (const session of loggedOut.filter((_, i) => i % Math.ceil(loggedOut.length / 200) === 0)) {
       expect(await whoamiStatus(app, credentials(session))).toBe(401);
     }

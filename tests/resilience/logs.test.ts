@@ -26,7 +26,9 @@ describe("request logs", () => {
     secrets.push(firstSeal, browser.jar.get("csrf_token")!);
     const whoami = await browser.getJson("/sessions/whoami");
     await expect(whoami).toHaveStatus(200);
-    const { logout_url, logout_token } = (await (await browser.getJson("/self-service/logout/browser?return_to=/")).json()) as {
+    const { logout_url, logout_token } = (await (
+      await browser.getJson("/self-service/logout/browser?return_to=/")
+    ).json()) as {
       logout_url: string;
       logout_token: string;
     };
@@ -40,7 +42,9 @@ describe("request logs", () => {
     secrets.push(second.logout_token);
     await expect(await browser.getJson(`/self-service/logout?token=${second.logout_token}`)).toHaveStatus(204);
     // A forged token and a wrong password are logged as their status, nothing more.
-    await expect(await browser.getJson(`/self-service/logout?token=${second.logout_token.slice(0, -2)}xx`)).toHaveStatus(403);
+    await expect(
+      await browser.getJson(`/self-service/logout?token=${second.logout_token.slice(0, -2)}xx`),
+    ).toHaveStatus(403);
     const wrongPassword = "wrong-password-Kp3v!";
     secrets.push(wrongPassword);
     await expect(await signIn(browser, email, wrongPassword)).toHaveStatus(400);
@@ -49,10 +53,15 @@ describe("request logs", () => {
     const native = await registerNative(app, uniqueEmail("logs-native"), password);
     secrets.push(native.session_token);
     const apiFlow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
-    const login = await new Client(app).request(actionPath(apiFlow), { json: { method: "password", identifier: email, password } });
+    const login = await new Client(app).request(actionPath(apiFlow), {
+      json: { method: "password", identifier: email, password },
+    });
     const { session_token } = (await login.json()) as { session_token: string };
     secrets.push(session_token);
-    const credentials: Record<string, string>[] = [{ "X-Session-Token": session_token }, { Authorization: `Bearer ${session_token}` }];
+    const credentials: Record<string, string>[] = [
+      { "X-Session-Token": session_token },
+      { Authorization: `Bearer ${session_token}` },
+    ];
     for (const headers of credentials) {
       await expect(await app.fetch(`/sessions/whoami`, { headers })).toHaveStatus(200);
     }

@@ -68,7 +68,14 @@ describe("GET /self-service/login/browser", () => {
     expect((flow as FlowJson).ui.nodes[0]).toEqual({
       type: "input",
       group: "default",
-      attributes: { name: "csrf_token", type: "hidden", value: client.jar.get("csrf_token"), required: true, disabled: false, node_type: "input" },
+      attributes: {
+        name: "csrf_token",
+        type: "hidden",
+        value: client.jar.get("csrf_token"),
+        required: true,
+        disabled: false,
+        node_type: "input",
+      },
       messages: [],
       meta: {},
     });
@@ -97,7 +104,9 @@ describe("GET /self-service/login/browser", () => {
   it("return_to not allowed → 400 (JSON)", async () => {
     const response = await new Client(app).getJson("/self-service/login/browser?return_to=https://evil.com/");
     await expect(response).toHaveStatus(400);
-    expect(((await response.json()) as { error: { id: string } }).error.id).toBe("self_service_flow_return_to_forbidden");
+    expect(((await response.json()) as { error: { id: string } }).error.id).toBe(
+      "self_service_flow_return_to_forbidden",
+    );
   });
 });
 
@@ -127,11 +136,14 @@ describe("GET /self-service/login/api and /self-service/login/flows", () => {
     await expect(other).toHaveStatus(403);
   });
 
-  it.each(["", "?id=", "?id=not-a-uuid", "?id=00000000-0000-4000-8000-000000000000"])("GET flows%s → 404", async (query) => {
-    const response = await app.fetch(`/self-service/login/flows${query}`);
-    await expect(response).toHaveStatus(404);
-    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(404);
-  });
+  it.each(["", "?id=", "?id=not-a-uuid", "?id=00000000-0000-4000-8000-000000000000"])(
+    "GET flows%s → 404",
+    async (query) => {
+      const response = await app.fetch(`/self-service/login/flows${query}`);
+      await expect(response).toHaveStatus(404);
+      expect(((await response.json()) as { error: { code: number } }).error.code).toBe(404);
+    },
+  );
 
   it("a registration flow id is not a login flow", async () => {
     const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as FlowJson;
@@ -239,7 +251,9 @@ describe("POST /self-service/login", () => {
     await expect(response).toHaveStatus(400);
     const body = (await response.json()) as FlowJson;
     const messages = Object.fromEntries(body.ui.nodes.map((n) => [n.attributes.name, n.messages]));
-    expect(messages.identifier).toEqual([{ id: 4000002, text: "Property identifier is missing.", type: "error", context: { property: "identifier" } }]);
+    expect(messages.identifier).toEqual([
+      { id: 4000002, text: "Property identifier is missing.", type: "error", context: { property: "identifier" } },
+    ]);
     expect(messages.password?.[0]?.id).toBe(4000002);
   });
 
@@ -280,7 +294,9 @@ describe("POST /self-service/login", () => {
   it("CSRF violation, form → 303 to the error page", async () => {
     const client = new Client(app);
     const flow = await browserFlow(client, "login");
-    const response = await client.request(actionPath(flow), { form: { identifier: "a@b.c", password: "x", method: "password" } });
+    const response = await client.request(actionPath(flow), {
+      form: { identifier: "a@b.c", password: "x", method: "password" },
+    });
     await expect(response).toHaveStatus(303);
     expect(response.headers.get("location")).toMatch(/\/error\?id=/);
   });
@@ -336,7 +352,11 @@ describe("POST /self-service/login", () => {
     ["empty body", { body: "", headers: { "Content-Type": "application/json" } }, 400],
     ["text/plain", { body: "identifier=x", headers: { "Content-Type": "text/plain" } }, 400],
     ["multipart", { body: "--x--", headers: { "Content-Type": "multipart/form-data; boundary=x" } }, 400],
-    ["oversized", { body: JSON.stringify({ identifier: "x".repeat(100_000) }), headers: { "Content-Type": "application/json" } }, 413],
+    [
+      "oversized",
+      { body: JSON.stringify({ identifier: "x".repeat(100_000) }), headers: { "Content-Type": "application/json" } },
+      413,
+    ],
   ])("%s → %i in the envelope, nothing written", async (_name, init, status) => {
     const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as FlowJson;
     const before = await counts();
@@ -418,7 +438,12 @@ describe("registration", () => {
   it.each([
     ["not an email", { traits: { email: "not-an-email" }, password: PASSWORD }, "traits.email", 4000001],
     ["short password", { traits: { email: "short@example.com" }, password: "short" }, "password", 4000032],
-    ["password like the email", { traits: { email: "samesame@example.com" }, password: "samesame@example.com" }, "password", 4000031],
+    [
+      "password like the email",
+      { traits: { email: "samesame@example.com" }, password: "samesame@example.com" },
+      "password",
+      4000031,
+    ],
     ["missing email", { password: PASSWORD }, "traits.email", 4000002],
   ])("%s → 400 with a field message, nothing written", async (_name, fields, field, id) => {
     const client = new Client(app);
@@ -461,7 +486,11 @@ describe("GET /self-service/errors", () => {
     await expect(stored).toHaveStatus(200);
     const body = (await stored.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(["created_at", "error", "id", "updated_at"]);
-    expect(body.error).toMatchObject({ code: 400, status: "Bad Request", reason: "Please include a token in the URL query." });
+    expect(body.error).toMatchObject({
+      code: 400,
+      status: "Bad Request",
+      reason: "Please include a token in the URL query.",
+    });
 
     await expect(await app.fetch(`/self-service/errors?id=00000000-0000-4000-8000-000000000000`)).toHaveStatus(404);
     await expect(await app.fetch(`/self-service/errors?id=nope`)).toHaveStatus(404);

@@ -85,14 +85,18 @@ describe("GET /self-service/logout/browser", () => {
 
   it("return_to that cannot be parsed → 400", async () => {
     const { client } = await signedInBrowser();
-    const response = await client.getJson(`/self-service/logout/browser?return_to=${encodeURIComponent("http://[::1")}`);
+    const response = await client.getJson(
+      `/self-service/logout/browser?return_to=${encodeURIComponent("http://[::1")}`,
+    );
     await expect(response).toHaveStatus(400);
     expect((await errorBody(response)).reason).toMatch(/could not be parsed/);
   });
 
   it("return_to not allowed → 400 self_service_flow_return_to_forbidden", async () => {
     const { client } = await signedInBrowser();
-    const response = await client.getJson(`/self-service/logout/browser?return_to=${encodeURIComponent("https://evil.com")}`);
+    const response = await client.getJson(
+      `/self-service/logout/browser?return_to=${encodeURIComponent("https://evil.com")}`,
+    );
     await expect(response).toHaveStatus(400);
     expect(await errorBody(response)).toMatchObject({
       id: "self_service_flow_return_to_forbidden",
@@ -145,12 +149,18 @@ describe("GET /self-service/logout", () => {
     const { client, sessionId } = await signedInBrowser();
     const { logout_url } = await logoutUrl(client);
     const storedErrors = await app.db.selfServiceError.count();
-    const prefetches: Record<string, string>[] = [{ "Next-Router-Prefetch": "1" }, { Purpose: "prefetch" }, { "Sec-Purpose": "prefetch;prerender" }];
+    const prefetches: Record<string, string>[] = [
+      { "Next-Router-Prefetch": "1" },
+      { Purpose: "prefetch" },
+      { "Sec-Purpose": "prefetch;prerender" },
+    ];
     for (const headers of prefetches) {
       for (const accept of ["application/json", "text/html"]) {
         const response = await client.request(logout_url, { headers: { ...headers, Accept: accept } });
         await expect(response).toHaveStatus(400);
-        expect((await response.json()).error.reason).toBe("Prefetch requests cannot sign out. Open the logout link to sign out.");
+        expect((await response.json()).error.reason).toBe(
+          "Prefetch requests cannot sign out. Open the logout link to sign out.",
+        );
         expect(setCookies(response)).toEqual([]);
       }
     }
@@ -221,7 +231,10 @@ describe("GET /self-service/logout", () => {
 
   it("5. a return_to in the logout request overrides the one the URL was created with", async () => {
     const { client } = await signedInBrowser();
-    const { logout_token } = await logoutUrl(client, `?return_to=${encodeURIComponent("https://allowed.example.com/app/a")}`);
+    const { logout_token } = await logoutUrl(
+      client,
+      `?return_to=${encodeURIComponent("https://allowed.example.com/app/a")}`,
+    );
     const response = await client.request(
       `/self-service/logout?token=${logout_token}&return_to=${encodeURIComponent("https://allowed.example.com/app/b")}`,
     );
@@ -329,7 +342,10 @@ describe("GET /self-service/logout", () => {
 
   it("9. success, browser → 303 to return_to", async () => {
     const { client, sessionId } = await signedInBrowser();
-    const { logout_url } = await logoutUrl(client, `?return_to=${encodeURIComponent("https://allowed.example.com/app/bye")}`);
+    const { logout_url } = await logoutUrl(
+      client,
+      `?return_to=${encodeURIComponent("https://allowed.example.com/app/bye")}`,
+    );
     const response = await client.request(logout_url);
     await expect(response).toHaveStatus(303);
     expect(response.headers.get("location")).toBe("https://allowed.example.com/app/bye");
@@ -374,7 +390,10 @@ describe("GET /self-service/logout", () => {
     const cookie = client.jar.header();
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        app.fetch(logout_url, { headers: { Cookie: cookie, Accept: i % 2 ? "application/json" : "text/html" }, redirect: "manual" }),
+        app.fetch(logout_url, {
+          headers: { Cookie: cookie, Accept: i % 2 ? "application/json" : "text/html" },
+          redirect: "manual",
+        }),
       ),
     );
     expect(responses.map((r) => r.status).filter((s) => s !== 204 && s !== 303)).toEqual([]);
@@ -391,7 +410,9 @@ describe("Clear-Site-Data", () => {
         ["http", null],
       ] as const) {
         const { client } = await signedInClient(clearing);
-        const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as { logout_url: string };
+        const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as {
+          logout_url: string;
+        };
         const response = await client.getJson(logout_url, { "X-Forwarded-Proto": proto });
         await expect(response).toHaveStatus(204);
         expect(response.headers.get("clear-site-data")).toBe(expected);

@@ -24,7 +24,8 @@ async function whoamiStatus(token: string): Promise<number> {
 
 describe("DELETE /self-service/logout/api", () => {
   const JSON_TYPE = { "Content-Type": "application/json" };
-  const TOKEN_FORM = "The session_token is malformed: an Ory Session Token is ory_st_ followed by 32 letters and digits.";
+  const TOKEN_FORM =
+    "The session_token is malformed: an Ory Session Token is ory_st_ followed by 32 letters and digits.";
   it.each<[string, BodyInit | null, Record<string, string>, string]>([
     ["empty body", null, JSON_TYPE, "The request body is empty."],
     ["not JSON", "session_token=ory_st_x", JSON_TYPE, "The request body is not valid JSON."],
@@ -50,8 +51,18 @@ describe("DELETE /self-service/logout/api", () => {
       'The request Content-Type must be application/json, got "none".',
     ],
     ["session_token missing", "{}", JSON_TYPE, "Please include the session_token to revoke in the request body."],
-    ["session_token null", revokeBody(null), JSON_TYPE, "Please include the session_token to revoke in the request body."],
-    ["session_token empty", revokeBody(""), JSON_TYPE, "Please include the session_token to revoke in the request body."],
+    [
+      "session_token null",
+      revokeBody(null),
+      JSON_TYPE,
+      "Please include the session_token to revoke in the request body.",
+    ],
+    [
+      "session_token empty",
+      revokeBody(""),
+      JSON_TYPE,
+      "Please include the session_token to revoke in the request body.",
+    ],
     ["session_token a number", revokeBody(42), JSON_TYPE, "The session_token must be a string."],
     ["session_token an object", revokeBody({ token: "x" }), JSON_TYPE, "The session_token must be a string."],
     ["session_token too short", revokeBody("ory_st_abc"), JSON_TYPE, TOKEN_FORM],
@@ -64,21 +75,29 @@ describe("DELETE /self-service/logout/api", () => {
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
     expect(await response.json()).toEqual({
-      error: { code: 400, status: "Bad Request", reason, message: "The request was malformed or contained invalid parameters" },
+      error: {
+        code: 400,
+        status: "Bad Request",
+        reason,
+        message: "The request was malformed or contained invalid parameters",
+      },
     });
   });
 
   /** A body that counts how many bytes the server pulled from it. */
   function countingBody(size: number, chunk = 1024) {
     const read = { bytes: 0 };
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (read.bytes >= size) return controller.close();
-        read.bytes += chunk;
-        controller.enqueue(new Uint8Array(chunk).fill(0x20));
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (read.bytes >= size) return controller.close();
+          read.bytes += chunk;
+          controller.enqueue(new Uint8Array(chunk).fill(0x20));
+        },
+        // Pulled only when the server reads, never ahead of it.
       },
-      // Pulled only when the server reads, never ahead of it.
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     return { body, read };
   }
 

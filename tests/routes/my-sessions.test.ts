@@ -41,8 +41,7 @@ const as = (token: string, headers: Record<string, string> = {}) => ({ "X-Sessio
 
 const sessions = (token: string, query = "") => app.fetch(`/sessions${query}`, { headers: as(token) });
 
-const revoke = (token: string, id: string) =>
-  app.fetch(`/sessions/${id}`, { method: "DELETE", headers: as(token) });
+const revoke = (token: string, id: string) => app.fetch(`/sessions/${id}`, { method: "DELETE", headers: as(token) });
 
 const revokeOthers = (token: string) => app.fetch(`/sessions`, { method: "DELETE", headers: as(token) });
 
@@ -61,7 +60,9 @@ async function expectError(response: Response, code: number, id?: string) {
 /** Links of a Link header by rel: `<url>; rel="next"` → { next: url }. */
 function links(response: Response): Record<string, URL> {
   const header = response.headers.get("link") ?? "";
-  return Object.fromEntries([...header.matchAll(/<([^>]+)>;\s*rel="(\w+)"/g)].map(([, url, rel]) => [rel, new URL(url!)]));
+  return Object.fromEntries(
+    [...header.matchAll(/<([^>]+)>;\s*rel="(\w+)"/g)].map(([, url, rel]) => [rel, new URL(url!)]),
+  );
 }
 
 describe("GET /sessions", () => {
@@ -94,7 +95,17 @@ describe("GET /sessions", () => {
     expect(listed[0]!.active).toBe(true);
     expect(listed[0]!.identity.id).toBe(identityId);
     expect(Object.keys(listed[0]!).sort()).toEqual(
-      ["active", "authenticated_at", "authentication_methods", "authenticator_assurance_level", "devices", "expires_at", "id", "identity", "issued_at"].sort(),
+      [
+        "active",
+        "authenticated_at",
+        "authentication_methods",
+        "authenticator_assurance_level",
+        "devices",
+        "expires_at",
+        "id",
+        "identity",
+        "issued_at",
+      ].sort(),
     );
     const text = JSON.stringify(listed);
     expect(text).not.toMatch(/ory_st_|scrypt|password_hash|token_hash|logout_token/);
@@ -182,14 +193,15 @@ describe("GET /sessions", () => {
       expect(links(response).first?.searchParams.get("page_size")).toBe("1000");
     });
 
-    it.each([["garbage!"], [Buffer.from("[1,2]").toString("base64url")], [Buffer.from('[1,"not-a-uuid"]').toString("base64url")]])(
-      "page_token=%s → 400",
-      async (pageToken) => {
-        const { token } = await userWithSevenOthers();
-        const error = await expectError(await sessions(token, `?page_token=${encodeURIComponent(pageToken)}`), 400);
-        expect(error.reason).toMatch(/page_token is not valid/);
-      },
-    );
+    it.each([
+      ["garbage!"],
+      [Buffer.from("[1,2]").toString("base64url")],
+      [Buffer.from('[1,"not-a-uuid"]').toString("base64url")],
+    ])("page_token=%s → 400", async (pageToken) => {
+      const { token } = await userWithSevenOthers();
+      const error = await expectError(await sessions(token, `?page_token=${encodeURIComponent(pageToken)}`), 400);
+      expect(error.reason).toMatch(/page_token is not valid/);
+    });
   });
 });
 
@@ -233,7 +245,10 @@ describe("DELETE /sessions/{id}", () => {
     await expect(response).toHaveStatus(204);
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
     expect(await response.text()).toBe("");
-    expect(await app.db.session.findUnique({ where: { id: ids[1]! } })).toMatchObject({ active: false, revokedAt: expect.any(Date) });
+    expect(await app.db.session.findUnique({ where: { id: ids[1]! } })).toMatchObject({
+      active: false,
+      revokedAt: expect.any(Date),
+    });
     await expect(await whoami(tokens[1]!)).toHaveStatus(401);
     // Only that one: this device and the third still work.
     await expect(await whoami(tokens[0]!)).toHaveStatus(200);
@@ -264,11 +279,14 @@ describe("DELETE /sessions/{id}", () => {
     await expect(await whoami(stranger.token)).toHaveStatus(200);
   });
 
-  it.each([["not-a-uuid"], ["123"], ["%E2%80%8B"], ["00000000-0000-0000-0000-00000000000g"]])("malformed id %s → 400", async (id) => {
-    const { tokens } = await userWithDevices(1);
-    const error = await expectError(await revoke(tokens[0]!, id), 400);
-    expect(error.reason).toBe("The session id must be a UUID.");
-  });
+  it.each([["not-a-uuid"], ["123"], ["%E2%80%8B"], ["00000000-0000-0000-0000-00000000000g"]])(
+    "malformed id %s → 400",
+    async (id) => {
+      const { tokens } = await userWithDevices(1);
+      const error = await expectError(await revoke(tokens[0]!, id), 400);
+      expect(error.reason).toBe("The session id must be a UUID.");
+    },
+  );
 
   it("revoking a device while it is mid-request: each of its requests answers 200 or 401, never 5xx; then 401", async () => {
     const { tokens, ids } = await userWithDevices(2);

@@ -64,7 +64,9 @@ describe("GET /sessions/whoami", () => {
     );
     expect(session.active).toBe(true);
     expect(session.authenticator_assurance_level).toBe("aal1");
-    expect(session.authentication_methods).toEqual([{ method: "password", aal: "aal1", completed_at: session.authenticated_at }]);
+    expect(session.authentication_methods).toEqual([
+      { method: "password", aal: "aal1", completed_at: session.authenticated_at },
+    ]);
     const lifespan = Date.parse(session.expires_at) - Date.parse(session.issued_at);
     expect(lifespan).toBeGreaterThan(3_590_000);
     expect(lifespan).toBeLessThanOrEqual(3_600_000);
@@ -84,7 +86,10 @@ describe("GET /sessions/whoami", () => {
 
   it("with X-Session-Token → 200; with Authorization: Bearer → 200", async () => {
     const { session_token, session } = await registerNative(app, uniqueEmail());
-    const credentials: Record<string, string>[] = [{ "X-Session-Token": session_token }, { Authorization: `Bearer ${session_token}` }];
+    const credentials: Record<string, string>[] = [
+      { "X-Session-Token": session_token },
+      { Authorization: `Bearer ${session_token}` },
+    ];
     for (const headers of credentials) {
       const response = await whoami(headers);
       await expect(response).toHaveStatus(200);
@@ -115,8 +120,10 @@ describe("GET /sessions/whoami", () => {
     for (const change of ["revoked", "expired", "identity"] as const) {
       const { session_token, session, identity } = await registerNative(app, uniqueEmail());
       if (change === "revoked") await app.db.session.update({ where: { id: session.id }, data: { active: false } });
-      if (change === "expired") await app.db.session.update({ where: { id: session.id }, data: { expiresAt: new Date(Date.now() - 1) } });
-      if (change === "identity") await app.db.identity.update({ where: { id: identity.id }, data: { state: "inactive" } });
+      if (change === "expired")
+        await app.db.session.update({ where: { id: session.id }, data: { expiresAt: new Date(Date.now() - 1) } });
+      if (change === "identity")
+        await app.db.identity.update({ where: { id: identity.id }, data: { state: "inactive" } });
       await expect(await whoami({ "X-Session-Token": session_token })).toHaveStatus(401);
     }
   });
@@ -148,7 +155,10 @@ describe("session cookie", () => {
   });
 
   it("is Secure and uses a configured name when the public URL is https", async () => {
-    const secure = await startInProcessApp({ PUBLIC_BASE_URL: "https://auth.example.com", SESSION_COOKIE_NAME: "my_session" });
+    const secure = await startInProcessApp({
+      PUBLIC_BASE_URL: "https://auth.example.com",
+      SESSION_COOKIE_NAME: "my_session",
+    });
     try {
       const client = new Client(secure);
       const response = await register(client, uniqueEmail());

@@ -85,7 +85,9 @@ describe("the sign-in form", () => {
 describe("the error page", () => {
   it("of an expired logout link explains it and offers a fresh Sign Out link that works", async () => {
     const { client, session } = await signedInBrowser(app);
-    const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as { logout_url: string };
+    const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as {
+      logout_url: string;
+    };
     await new Promise((resolve) => setTimeout(resolve, 1_200));
 
     const browser = await client.request(logout_url);

@@ -24,7 +24,9 @@ describe("reference curl scripts", () => {
       env: { ...process.env, BASE_URL: app.url, USERNAME: email, PASSWORD: password },
     });
     const lines = stdout.trim().split("\n");
-    const session = JSON.parse(lines.slice(0, -2).join("\n")) as { session: { id: string; identity: { traits: { email: string } } } };
+    const session = JSON.parse(lines.slice(0, -2).join("\n")) as {
+      session: { id: string; identity: { traits: { email: string } } };
+    };
     expect(session.session.identity.traits.email).toBe(email);
     expect(lines.at(-2)).toBe(session.session.id);
     expect(lines.at(-1)).toBe("null");

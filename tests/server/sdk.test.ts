@@ -1,6 +1,12 @@
 // The official Ory SDK (@ory/client-fetch, FrontendApi) against the app, unchanged but for basePath.
 
-import { Configuration, FrontendApi, ResponseError, type LoginFlow, type UiNodeInputAttributes } from "@ory/client-fetch";
+import {
+  Configuration,
+  FrontendApi,
+  ResponseError,
+  type LoginFlow,
+  type UiNodeInputAttributes,
+} from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
 import { statusOf } from "../support/sdk";
@@ -37,7 +43,6 @@ function csrfToken(flow: LoginFlow): string {
   const node = flow.ui.nodes.find((n) => (n.attributes as UiNodeInputAttributes).name === "csrf_token");
   return (node?.attributes as UiNodeInputAttributes).value as string;
 }
-
 
 async function nativeAccount() {
   const sdk = nativeSdk();
@@ -93,7 +98,10 @@ describe("@ory/client-fetch FrontendApi", () => {
     const { sdk, email } = await nativeAccount();
     const flow = await sdk.createNativeLoginFlow();
     try {
-      await sdk.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: { method: "password", identifier: email, password: "wrong-password" } });
+      await sdk.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: "password", identifier: email, password: "wrong-password" },
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ResponseError);
@@ -129,13 +137,19 @@ describe("@ory/client-fetch FrontendApi", () => {
   it("performNativeLogout resolves, twice, and the token stops working", async () => {
     const { sdk, registered } = await nativeAccount();
     const token = registered.session_token!;
-    await expect(sdk.performNativeLogout({ performNativeLogoutBody: { session_token: token } })).resolves.toBeUndefined();
-    await expect(sdk.performNativeLogout({ performNativeLogoutBody: { session_token: token } })).resolves.toBeUndefined();
+    await expect(
+      sdk.performNativeLogout({ performNativeLogoutBody: { session_token: token } }),
+    ).resolves.toBeUndefined();
+    await expect(
+      sdk.performNativeLogout({ performNativeLogoutBody: { session_token: token } }),
+    ).resolves.toBeUndefined();
     expect(await statusOf(sdk.toSession({ xSessionToken: token }))).toBe(401);
   });
 
   it("performNativeLogout with an unknown token → 403", async () => {
-    const status = await statusOf(nativeSdk().performNativeLogout({ performNativeLogoutBody: { session_token: `ory_st_${"Z".repeat(32)}` } }));
+    const status = await statusOf(
+      nativeSdk().performNativeLogout({ performNativeLogoutBody: { session_token: `ory_st_${"Z".repeat(32)}` } }),
+    );
     expect(status).toBe(403);
   });
 });

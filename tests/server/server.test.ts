@@ -27,7 +27,10 @@ describe("server.mjs", () => {
     ["GET", "/schemas/%FF%FE", 404],
   ])("%s %s (not valid percent-encoded UTF-8) → %i in the envelope, not Next's 500", async (method, path, status) => {
     const { token } = await signedIn();
-    const response = await app.fetch(path, { method, headers: { accept: "application/json", "x-session-token": token } });
+    const response = await app.fetch(path, {
+      method,
+      headers: { accept: "application/json", "x-session-token": token },
+    });
     await expect(response).toHaveStatus(status);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(((await response.json()) as { error: { code: number } }).error.code).toBe(status);

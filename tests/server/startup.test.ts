@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 function startWith(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["server.mjs"], {
-      env: { ...process.env, NODE_ENV: "production", PORT: "3998", HOSTNAME: "127.0.0.1", DATABASE_URL: "file::memory:", ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: "3998",
+        HOSTNAME: "127.0.0.1",
+        DATABASE_URL: "file::memory:",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -28,7 +35,10 @@ describe("start-up configuration checks", () => {
     [{ COOKIE_SECRET: "too-short" }, "COOKIE_SECRET must be at least 32 characters long"],
     [{ COOKIE_SECRET: SECRET, PUBLIC_BASE_URL: "localhost:3000" }, "PUBLIC_BASE_URL must be an http or https URL"],
     [{ COOKIE_SECRET: SECRET, LOGOUT_TOKEN_TTL: "soon" }, "LOGOUT_TOKEN_TTL must be a positive duration"],
-    [{ COOKIE_SECRET: SECRET, ALLOWED_RETURN_URLS: "https://ok.example.com,not a url" }, "ALLOWED_RETURN_URLS contains an entry"],
+    [
+      { COOKIE_SECRET: SECRET, ALLOWED_RETURN_URLS: "https://ok.example.com,not a url" },
+      "ALLOWED_RETURN_URLS contains an entry",
+    ],
   ])("%j stops the server: %s", async (env, message) => {
     const { code, output } = await startWith(env);
     expect(code).toBe(1);

@@ -88,7 +88,9 @@ function routeTable(): Route[] {
 }
 
 function isPage(pathname: string): boolean {
-  return PAGE_FILES.some((file) => file.replace(/^\/app/, "").replace(/\/?page\.tsx$/, "") === pathname.replace(/\/$/, ""));
+  return PAGE_FILES.some(
+    (file) => file.replace(/^\/app/, "").replace(/\/?page\.tsx$/, "") === pathname.replace(/\/$/, ""),
+  );
 }
 
 /**
@@ -185,7 +187,9 @@ function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -195,7 +199,8 @@ export async function startServerApp(
   env: Record<string, string> = {},
   options: { database?: TestDatabase } = {},
 ): Promise<ServerApp> {
-  if (!existsSync(".next/BUILD_ID")) throw new Error("No production build found: run `npm run build` first (npm test does).");
+  if (!existsSync(".next/BUILD_ID"))
+    throw new Error("No production build found: run `npm run build` first (npm test does).");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const database = options.database ?? (await freshDatabase());

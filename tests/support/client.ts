@@ -92,7 +92,11 @@ export async function browserFlow(client: Client, kind: "login" | "registration"
 }
 
 /** Registers through a browser flow (JSON); the client ends up signed in with a session cookie. */
-export async function register(client: Client, email: string, password = "correct horse battery staple"): Promise<Response> {
+export async function register(
+  client: Client,
+  email: string,
+  password = "correct horse battery staple",
+): Promise<Response> {
   const flow = await browserFlow(client, "registration");
   return client.request(actionPath(flow), {
     headers: { Accept: "application/json" },
@@ -101,7 +105,11 @@ export async function register(client: Client, email: string, password = "correc
 }
 
 /** Signs in through a browser flow (JSON), as the curl script in the reference documents does. */
-export async function signIn(client: Client, email: string, password = "correct horse battery staple"): Promise<Response> {
+export async function signIn(
+  client: Client,
+  email: string,
+  password = "correct horse battery staple",
+): Promise<Response> {
   const flow = await browserFlow(client, "login");
   return client.request(actionPath(flow), {
     headers: { Accept: "application/json" },
@@ -113,7 +121,9 @@ export async function signIn(client: Client, email: string, password = "correct 
 export async function registerNative(app: App, email: string, password = "correct horse battery staple") {
   const client = new Client(app);
   const flow = (await (await client.getJson("/self-service/registration/api")).json()) as Flow;
-  const response = await client.request(actionPath(flow), { json: { method: "password", traits: { email }, password } });
+  const response = await client.request(actionPath(flow), {
+    json: { method: "password", traits: { email }, password },
+  });
   if (response.status !== 200) throw new Error(`native registration: ${response.status} ${await response.text()}`);
   return (await response.json()) as { session_token: string; session: { id: string }; identity: { id: string } };
 }
@@ -127,7 +137,6 @@ export function uniqueEmail(prefix = "user"): string {
 
 /** What every self-service and session answer says in Cache-Control (SPEC section 1; see tests/unit/responses.test.ts). */
 export const NO_CACHE = NO_CACHE_HEADERS["Cache-Control"];
-
 
 /** The status of GET /sessions/whoami with these headers. */
 export async function whoamiStatus(app: App, headers: Record<string, string>): Promise<number> {

@@ -12,6 +12,7 @@ export const requestScope: AsyncLocalStorage<Request> = (global[key] ??= new Asy
 
 export async function headers(): Promise<Headers> {
   const request = requestScope.getStore();
-  if (!request) throw new Error("headers() was called outside a request (in-process tests run requests through app.fetch)");
+  if (!request)
+    throw new Error("headers() was called outside a request (in-process tests run requests through app.fetch)");
   return request.headers;
 }

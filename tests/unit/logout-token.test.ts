@@ -52,7 +52,9 @@ describe("logout tokens", () => {
     const laterExpiry = Buffer.from(bytes);
     laterExpiry.writeBigUInt64BE(BigInt(now + 10 ** 12), 16);
     expect(statusOf(() => logout.verifyLogoutToken(`${otherSession.toString("base64url")}.${mac}`))).toBe(403);
-    expect(statusOf(() => logout.verifyLogoutToken(`${laterExpiry.toString("base64url")}.${mac}`, now + 700_000))).toBe(403);
+    expect(statusOf(() => logout.verifyLogoutToken(`${laterExpiry.toString("base64url")}.${mac}`, now + 700_000))).toBe(
+      403,
+    );
   });
 
   it.each(["", "x", "a.b", `${"A".repeat(32)}.${"A".repeat(43)}`, "../../etc/passwd", "ory_st_abc"])(

@@ -24,12 +24,17 @@ describe("readBody", () => {
   });
 
   it("reads forms, nesting dotted names as Kratos does", async () => {
-    const { fields } = await readBody(post("traits.email=a%40b.c&password=x", "application/x-www-form-urlencoded"), ["form"]);
+    const { fields } = await readBody(post("traits.email=a%40b.c&password=x", "application/x-www-form-urlencoded"), [
+      "form",
+    ]);
     expect(fields).toEqual({ traits: { email: "a@b.c" }, password: "x" });
   });
 
   it("does not let a form field reach Object.prototype", async () => {
-    await readBody(post("__proto__.polluted=yes&constructor.prototype.polluted=yes", "application/x-www-form-urlencoded"), ["form"]);
+    await readBody(
+      post("__proto__.polluted=yes&constructor.prototype.polluted=yes", "application/x-www-form-urlencoded"),
+      ["form"],
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

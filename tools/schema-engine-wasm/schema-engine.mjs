@@ -55,7 +55,12 @@ function dbFileOf(url) {
 }
 
 function log(level, message, fields = {}, done) {
-  const line = { timestamp: new Date().toISOString(), level, fields: { message, ...fields }, target: "schema_engine::logger" };
+  const line = {
+    timestamp: new Date().toISOString(),
+    level,
+    fields: { message, ...fields },
+    target: "schema_engine::logger",
+  };
   process.stderr.write(JSON.stringify(line) + "\n", done);
 }
 
@@ -116,7 +121,12 @@ async function createPostgresDatabase(client, database) {
 
 async function loadWasm() {
   // Rust panics are reported through this global; without it a panic surfaces as a TypeError.
-  globalThis.PRISMA_WASM_PANIC_REGISTRY = { message: "", set_message(m) { this.message = m; } };
+  globalThis.PRISMA_WASM_PANIC_REGISTRY = {
+    message: "",
+    set_message(m) {
+      this.message = m;
+    },
+  };
   // The package's entry point imports the .wasm as an ES module, which Node 20 cannot do without
   // a flag, so instantiate it by hand from the same package (glue and .wasm must match).
   const glueUrl = import.meta.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -151,10 +161,12 @@ async function serveJsonRpc() {
     const connect = factory.connect.bind(factory);
     const connectToShadowDb = factory.connectToShadowDb.bind(factory);
     factory.connect = async () =>
-      track(openLazily(factory.adapterName, async () => {
-        if (dbFile) fs.mkdirSync(path.dirname(dbFile), { recursive: true });
-        return acceptScripts(await connect());
-      }));
+      track(
+        openLazily(factory.adapterName, async () => {
+          if (dbFile) fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+          return acceptScripts(await connect());
+        }),
+      );
     factory.connectToShadowDb = async () => track(acceptScripts(await connectToShadowDb()));
     return bindMigrationAwareSqlAdapterFactory(factory);
   }
@@ -168,7 +180,10 @@ async function serveJsonRpc() {
   // command needs it, so e.g. `migrate diff --from-empty` does not leave an empty database file.
   function openLazily(adapterName, open) {
     let opened;
-    const forward = (method) => async (...args) => (await (opened ??= open()))[method](...args);
+    const forward =
+      (method) =>
+      async (...args) =>
+        (await (opened ??= open()))[method](...args);
     return {
       provider: "sqlite",
       adapterName,
@@ -202,7 +217,10 @@ async function serveJsonRpc() {
   // the table; it refuses (P3005) when the database already has other tables.
   const isMissingHistory = (e) => e?.code === "P1014";
   const createHistoryTable = (p) =>
-    engine.applyMigrations({ migrationsList: { ...p.migrationsList, migrationDirectories: [] }, filters: p.filters ?? NO_FILTERS });
+    engine.applyMigrations({
+      migrationsList: { ...p.migrationsList, migrationDirectories: [] },
+      filters: p.filters ?? NO_FILTERS,
+    });
 
   // evaluateDataLoss and createMigration need the schema the migrations produce on a shadow
   // database. The wasm build cannot create one for them ("SQLite shadow DB must be provided through
@@ -318,7 +336,11 @@ async function serveJsonRpc() {
     queue = queue.then(async () => {
       const handler = Object.hasOwn(handlers, request.method) ? handlers[request.method] : undefined;
       if (!handler) {
-        send({ jsonrpc: "2.0", id: request.id, error: { code: -32601, message: `Method not found: ${request.method}` } });
+        send({
+          jsonrpc: "2.0",
+          id: request.id,
+          error: { code: -32601, message: `Method not found: ${request.method}` },
+        });
         return;
       }
       try {

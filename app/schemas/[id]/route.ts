@@ -27,6 +27,7 @@ const DEFAULT_SCHEMA = {
 /** GET /schemas/{id} — the id is the schema id, base64url-encoded ("default" → ZGVmYXVsdA). */
 export const GET = handler(async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
-  if (Buffer.from(id, "base64url").toString() !== "default" && id !== "default") throw notFound("No such identity schema.");
+  if (Buffer.from(id, "base64url").toString() !== "default" && id !== "default")
+    throw notFound("No such identity schema.");
   return Response.json(DEFAULT_SCHEMA);
 });

@@ -22,7 +22,8 @@ import {
 import { verifyCsrf, type FlowKind } from "./flows";
 
 // Each rule's message is a key; `messageFor` turns it into Kratos's message for that field.
-type RuleKey = "missing" | "not_a_string" | "too_long" | "no_strategy" | "not_an_email" | "too_short" | "like_identifier";
+type RuleKey =
+  "missing" | "not_a_string" | "too_long" | "no_strategy" | "not_an_email" | "too_short" | "like_identifier";
 
 const requiredText = (maxLength: number) =>
   z
@@ -120,7 +121,8 @@ function validate(
     return { ok: false, ui: uiFor(kind, parsed.error, fields) };
   }
   const parsed = RegistrationFields.safeParse(fields);
-  if (parsed.success) return { ok: true, value: { identifier: parsed.data.traits.email, password: parsed.data.password } };
+  if (parsed.success)
+    return { ok: true, value: { identifier: parsed.data.traits.email, password: parsed.data.password } };
   return { ok: false, ui: uiFor(kind, parsed.error, fields) };
 }
 

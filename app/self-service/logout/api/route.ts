@@ -8,7 +8,10 @@ const MISSING = "Please include the session_token to revoke in the request body.
 
 const NativeLogoutBody = z.object({
   session_token: z
-    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? MISSING : "The session_token must be a string.") })
+    .string({
+      error: (issue) =>
+        issue.input === undefined || issue.input === null ? MISSING : "The session_token must be a string.",
+    })
     .min(1, MISSING)
     .regex(
       SESSION_TOKEN_PATTERN,
