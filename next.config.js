@@ -4,8 +4,8 @@
 const nextConfig = {
   // Next's "X-Powered-By: Next.js" tells an attacker what to look for and a client nothing.
   poweredByHeader: false,
-  // better-sqlite3 is a native addon: load it from node_modules at run time, never bundle it.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3"],
+  // Database drivers (better-sqlite3 is a native addon) load from node_modules at run time, unbundled.
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg"],
   async headers() {
     return [
       {

@@ -10,8 +10,10 @@ export type AllowedReturnUrl = { url: URL; subdomains: boolean };
 export type Config = {
   /** serve.public.base_url: logout_url and ui.action are built from it. No trailing slash. */
   publicBaseUrl: URL;
-  /** dsn */
+  /** dsn: `file:…` for SQLite, `postgres://…` or `postgresql://…` for PostgreSQL */
   databaseUrl: string;
+  /** PostgreSQL only: connections per process. */
+  databasePoolSize: number;
   /** secrets.cookie: seals the session cookie and signs logout tokens. */
   cookieSecret: string;
   /** session.cookie.name */
@@ -75,6 +77,16 @@ function duration(env: Env, name: string, fallback: string): number {
     throw new ConfigError(name, `must be a positive duration such as 24h, 15m or 2s, got ${JSON.stringify(raw)}`);
   }
   return ms;
+}
+
+function wholeNumber(env: Env, name: string, fallback: number, { min, max }: { min: number; max: number }): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 function boolean(env: Env, name: string): boolean {
@@ -159,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     publicBaseUrl,
     databaseUrl: read(env, "DATABASE_URL") ?? "file:./data/app.db",
+    databasePoolSize: wholeNumber(env, "DATABASE_POOL_SIZE", 10, { min: 1, max: 1000 }),
     cookieSecret: cookieSecret ?? DEVELOPMENT_COOKIE_SECRET,
     sessionCookieName,
     sessionLifespanMs: duration(env, "SESSION_LIFESPAN", "24h"),

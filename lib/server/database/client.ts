@@ -1,15 +1,24 @@
-// The database client. This is the only module that knows which database it talks to: SQLite through
-// the better-sqlite3 driver adapter (the embedded default). Other modules import the client and the
-// row types from here, never from the generated code.
+// The database client. This is the only module that knows which database it talks to, chosen by
+// DATABASE_URL: SQLite through the better-sqlite3 driver adapter (the embedded default, `file:…`),
+// or PostgreSQL through the pg driver adapter (`postgres://…`, `postgresql://…`). The two generated
+// clients come from one set of models (prisma/schema.prisma), so the rest of the app uses one type.
+// Other modules import the client and the row types from here, never from the generated code.
 
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { parseIntoClientConfig } from "pg-connection-string";
 import { config } from "../config";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient } from "./generated/sqlite/client";
 
-// Chosen for a web server whose answers promise durability:
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+// SQLite, chosen for a web server whose answers promise durability:
 // - WAL lets readers (every whoami) run while a logout writes, instead of queueing behind it.
 // - synchronous=FULL syncs the WAL on every commit, so a 204 for a logout survives power loss,
 //   not only a crashed process (NORMAL would risk the last commits on an OS crash). Measured on
@@ -38,9 +47,22 @@ function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
   };
 }
 
+// PostgreSQL: a pool of DATABASE_POOL_SIZE connections per process. A request waits at most this
+// long for a connection (a pool slot or a new connection) before it fails, rather than forever.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function postgresAdapter(url: string, poolSize: number): PrismaPg {
+  // `?schema=` selects a PostgreSQL schema, as in Prisma's own URLs; pg itself does not know it.
+  const schema = new URL(url).searchParams.get("schema") ?? undefined;
+  const pool = { ...parseIntoClientConfig(url), max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+  return new PrismaPg(pool, { schema });
+}
+
 /** A client for a database URL. The app uses `db()`; scripts and tests may open other databases. */
-export function createPrismaClient(url: string): PrismaClient {
-  return new PrismaClient({ adapter: sqliteAdapter(url) });
+export function createPrismaClient(url: string, poolSize = config().databasePoolSize): PrismaClient {
+  if (!isPostgresUrl(url)) return new PrismaClient({ adapter: sqliteAdapter(url) });
+  // Same models, same queries: only the provider differs, so the SQLite client's type describes it.
+  return new PostgresClient({ adapter: postgresAdapter(url, poolSize) }) as unknown as PrismaClient;
 }
 
 // One client per database per process, kept on globalThis because `next dev` re-evaluates modules
@@ -53,6 +75,20 @@ export function db(): PrismaClient {
   let client = clients.get(url);
   if (!client) clients.set(url, (client = createPrismaClient(url)));
   return client;
+}
+
+/** Whether the database answers a trivial query within `timeoutMs` (the readiness probe). */
+export async function databaseAnswers(timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const query = db()
+    .$queryRaw`SELECT 1`.then(() => true)
+    .catch(() => false);
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export type { Identity, SelfServiceError, SelfServiceFlow, Session } from "./generated/sqlite/client";
