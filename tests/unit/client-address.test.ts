@@ -12,9 +12,9 @@ async function load(trustedProxies: string) {
 const request = (headers: Record<string, string>, url = "http://app.example/") => new Request(url, { headers });
 
 describe("clientAddress", () => {
-  let module: Awaited<ReturnType<typeof load>>;
+  let addresses: Awaited<ReturnType<typeof load>>;
   beforeEach(async () => {
-    module = await load("10.0.0.0/8, ::1");
+    addresses = await load("10.0.0.0/8, ::1");
   });
 
   it.each<[string, Record<string, string>, string | undefined]>([
@@ -43,7 +43,7 @@ describe("clientAddress", () => {
       "10.0.0.2",
     ],
   ])("%s", (_name, headers, expected) => {
-    expect(module.clientAddress(request(headers).headers)).toBe(expected);
+    expect(addresses.clientAddress(request(headers).headers)).toBe(expected);
   });
 });
 
