@@ -41,6 +41,11 @@ export default defineConfig({
         extends: true,
         test: { name: "server-postgres", include: SERVER_TESTS, env: { TEST_DATABASE: "postgres" } },
       },
+      {
+        extends: true,
+        // Several instances behind nginx on one PostgreSQL (scripts/cluster.mjs); needs the build and nginx.
+        test: { name: "cluster", include: ["tests/cluster/**/*.test.ts"], env: { TEST_DATABASE: "postgres" } },
+      },
     ],
   },
 });

@@ -181,7 +181,7 @@ export async function startInProcessApp(
 // ---------------------------------------------------------------------------------------------
 // Spawned production server
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
