@@ -11,6 +11,7 @@ import {
   register,
   registerNative,
   signIn,
+  signInWithForm,
   uniqueEmail,
 } from "../support/client";
 
@@ -228,10 +229,7 @@ describe("POST /self-service/login", () => {
   it("wrong password, form → 303 back to the form, whose flow remembers the message and the identifier", async () => {
     const email = await account();
     const client = new Client(app);
-    const flow = await browserFlow(client, "login");
-    const response = await client.request(actionPath(flow), {
-      form: { identifier: email, password: "nope-nope-nope", method: "password", csrf_token: csrfTokenOf(flow) },
-    });
+    const { flow, response } = await signInWithForm(client, email, "nope-nope-nope");
     await expect(response).toHaveStatus(303);
     expect(response.headers.get("location")).toBe(`${app.url}/login?flow=${flow.id}`);
     // What the form page renders (tests/server/pages.test.ts shows it in HTML).

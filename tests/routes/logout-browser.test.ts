@@ -52,6 +52,18 @@ function setCookies(response: Response): string[] {
   return response.headers.getSetCookie();
 }
 
+/**
+ * A refused logout: the JSON answer has this status and these error fields and sets no cookie; a
+ * browser is sent to the error page, where the same error is stored.
+ */
+async function expectRefused(client: Client, url: string, error: { code: number; id?: string; reason?: string }) {
+  const json = await client.getJson(url);
+  await expect(json).toHaveStatus(error.code);
+  expect(setCookies(json)).toEqual([]);
+  expect(await errorBody(json)).toMatchObject(error);
+  expect(await storedErrorOf(await client.request(url))).toMatchObject(error);
+}
+
 function expectSessionCookieCleared(response: Response): void {
   const cleared = setCookies(response).find((c) => c.startsWith(`${COOKIE}=`));
   expect(cleared).toBeDefined();
@@ -205,11 +217,8 @@ describe("GET /self-service/logout", () => {
     // LOGOUT_TOKEN_TTL is 15 minutes: go 15 minutes and a second ahead.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 15 * 60_000 + 1_000 });
     try {
-      const json = await client.getJson(logout_url);
-      await expect(json).toHaveStatus(410);
-      expect((await errorBody(json)).id).toBe("self_service_flow_expired");
       // The error page offers a fresh Sign Out link while the user is signed in: tests/server/pages.test.ts.
-      expect((await storedErrorOf(await client.request(logout_url))).id).toBe("self_service_flow_expired");
+      await expectRefused(client, logout_url, { code: 410, id: "self_service_flow_expired" });
       expect((await sessionRow(sessionId)).active).toBe(true);
       expect(client.jar.get(COOKIE)).toBeDefined();
     } finally {
@@ -221,10 +230,7 @@ describe("GET /self-service/logout", () => {
     const { client, sessionId } = await signedInBrowser();
     const { logout_url } = await logoutUrl(client);
     const hostile = `${logout_url}&return_to=${encodeURIComponent("https://evil.com/")}`;
-    const json = await client.getJson(hostile);
-    await expect(json).toHaveStatus(400);
-    expect((await errorBody(json)).id).toBe("self_service_flow_return_to_forbidden");
-    expect((await storedErrorOf(await client.request(hostile))).id).toBe("self_service_flow_return_to_forbidden");
+    await expectRefused(client, hostile, { code: 400, id: "self_service_flow_return_to_forbidden" });
     expect((await sessionRow(sessionId)).active).toBe(true);
     expect(client.jar.get(COOKIE)).toBeDefined();
   });
@@ -246,13 +252,10 @@ describe("GET /self-service/logout", () => {
     const alice = await signedInBrowser();
     const bob = await signedInBrowser();
     const { logout_url } = await logoutUrl(alice.client);
-    const response = await bob.client.getJson(logout_url);
-    await expect(response).toHaveStatus(403);
-    expect((await errorBody(response)).reason).toBe(
-      "Unable to log out because the logout token in the URL query does not match the session cookie.",
-    );
-    expect(setCookies(response)).toEqual([]);
-    expect((await storedErrorOf(await bob.client.request(logout_url))).code).toBe(403);
+    await expectRefused(bob.client, logout_url, {
+      code: 403,
+      reason: "Unable to log out because the logout token in the URL query does not match the session cookie.",
+    });
     expect((await sessionRow(alice.sessionId)).active).toBe(true);
     expect((await sessionRow(bob.sessionId)).active).toBe(true);
   });

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startInProcessApp, type App } from "../support/app";
-import { Client, NO_CACHE, register, registerNative, uniqueEmail } from "../support/client";
+import { Client, NO_CACHE, register, registerNative, SESSION_KEYS, uniqueEmail } from "../support/client";
 
 let app: App;
 beforeAll(async () => {
@@ -49,19 +49,7 @@ describe("GET /sessions/whoami", () => {
       identity: { id: string; schema_url: string };
     };
     expect(response.headers.get("x-kratos-authenticated-identity-id")).toBe(session.identity.id);
-    expect(Object.keys(session).sort()).toEqual(
-      [
-        "active",
-        "authenticated_at",
-        "authentication_methods",
-        "authenticator_assurance_level",
-        "devices",
-        "expires_at",
-        "id",
-        "identity",
-        "issued_at",
-      ].sort(),
-    );
+    expect(Object.keys(session).sort()).toEqual(SESSION_KEYS);
     expect(session.active).toBe(true);
     expect(session.authenticator_assurance_level).toBe("aal1");
     expect(session.authentication_methods).toEqual([

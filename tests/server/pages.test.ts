@@ -3,17 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
-import {
-  actionPath,
-  browserFlow,
-  Client,
-  csrfTokenOf,
-  register,
-  registerNative,
-  signedInBrowser,
-  uniqueEmail,
-  type Flow,
-} from "../support/client";
+import { Client, register, signedInBrowser, signInNative, signInWithForm, uniqueEmail } from "../support/client";
 
 let app: ServerApp;
 beforeAll(async () => {
@@ -24,18 +14,6 @@ afterAll(() => app?.stop());
 const PASSWORD = "correct horse battery staple";
 const FIREFOX_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const html = { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
-
-/** Another device of the same user: a native sign-in, answering with its session token. */
-async function signInNative(email: string, headers: Record<string, string> = {}) {
-  const client = new Client(app);
-  const flow = (await (await client.getJson("/self-service/login/api")).json()) as Flow;
-  const response = await client.request(actionPath(flow), {
-    headers,
-    json: { method: "password", identifier: email, password: PASSWORD },
-  });
-  await expect(response).toHaveStatus(200);
-  return (await response.json()) as { session_token: string; session: { id: string } };
-}
 
 describe("the devices page at /sessions (browser navigation)", () => {
   it("signed out → redirected to /login", async () => {
@@ -48,7 +26,7 @@ describe("the devices page at /sessions (browser navigation)", () => {
     const client = new Client(app);
     const email = uniqueEmail("page");
     await register(client, email, PASSWORD);
-    const other = await signInNative(email, { "User-Agent": FIREFOX_ON_WINDOWS });
+    const other = await signInNative(app, email, PASSWORD, { "User-Agent": FIREFOX_ON_WINDOWS });
 
     const response = await client.request("/sessions", { headers: html });
     await expect(response).toHaveStatus(200);
@@ -68,14 +46,10 @@ describe("the devices page at /sessions (browser navigation)", () => {
 describe("the sign-in form", () => {
   it("after a wrong password shows the message and keeps the identifier", async () => {
     const email = uniqueEmail();
-    await registerNative(app, email);
+    await expect(await register(new Client(app), email)).toHaveStatus(200);
     const client = new Client(app);
-    const flow = await browserFlow(client, "login");
-    const response = await client.request(actionPath(flow), {
-      form: { identifier: email, password: "nope-nope-nope", method: "password", csrf_token: csrfTokenOf(flow) },
-    });
+    const { flow, response } = await signInWithForm(client, email, "nope-nope-nope");
     await expect(response).toHaveStatus(303);
-    expect(response.headers.get("location")).toBe(`${app.url}/login?flow=${flow.id}`);
     const page = await (await client.request(`/login?flow=${flow.id}`)).text();
     expect(page).toContain("The provided credentials are invalid");
     expect(page).toContain(`value="${email}"`);

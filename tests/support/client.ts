@@ -91,34 +91,63 @@ export async function browserFlow(client: Client, kind: "login" | "registration"
   return (await response.json()) as Flow;
 }
 
-/** Registers through a browser flow (JSON); the client ends up signed in with a session cookie. */
-export async function register(
-  client: Client,
-  email: string,
-  password = "correct horse battery staple",
-): Promise<Response> {
-  const flow = await browserFlow(client, "registration");
+const PASSWORD = "correct horse battery staple";
+
+/** Submits a browser flow as a JSON client, with the flow's CSRF token. */
+async function submitBrowserFlow(client: Client, kind: "login" | "registration", fields: Record<string, unknown>) {
+  const flow = await browserFlow(client, kind);
   return client.request(actionPath(flow), {
     headers: { Accept: "application/json" },
-    json: { method: "password", traits: { email }, password, csrf_token: csrfTokenOf(flow) },
+    json: { method: "password", ...fields, csrf_token: csrfTokenOf(flow) },
   });
+}
+
+/** Registers through a browser flow (JSON); the client ends up signed in with a session cookie. */
+export function register(client: Client, email: string, password = PASSWORD): Promise<Response> {
+  return submitBrowserFlow(client, "registration", { traits: { email }, password });
 }
 
 /** Signs in through a browser flow (JSON), as the curl script in the reference documents does. */
-export async function signIn(
-  client: Client,
-  email: string,
-  password = "correct horse battery staple",
-): Promise<Response> {
-  const flow = await browserFlow(client, "login");
-  return client.request(actionPath(flow), {
-    headers: { Accept: "application/json" },
-    json: { method: "password", identifier: email, password, csrf_token: csrfTokenOf(flow) },
-  });
+export function signIn(client: Client, email: string, password = PASSWORD): Promise<Response> {
+  return submitBrowserFlow(client, "login", { identifier: email, password });
 }
 
+/** Posts the sign-in form as a browser does (form-encoded, no Accept: application/json). */
+export async function signInWithForm(client: Client, email: string, password: string) {
+  const flow = await browserFlow(client, "login");
+  const response = await client.request(actionPath(flow), {
+    form: { identifier: email, password, method: "password", csrf_token: csrfTokenOf(flow) },
+  });
+  return { flow, response };
+}
+
+/** Another device of a user: a native sign-in, answering with its session token. */
+export async function signInNative(app: App, email: string, password = PASSWORD, headers: Record<string, string> = {}) {
+  const client = new Client(app);
+  const flow = (await (await client.getJson("/self-service/login/api")).json()) as Flow;
+  const response = await client.request(actionPath(flow), {
+    headers,
+    json: { method: "password", identifier: email, password },
+  });
+  if (response.status !== 200) throw new Error(`native sign-in: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { session_token: string; session: { id: string } };
+}
+
+/** The keys of Kratos's Session object, sorted: what whoami and the sessions list answer with. */
+export const SESSION_KEYS = [
+  "active",
+  "authenticated_at",
+  "authentication_methods",
+  "authenticator_assurance_level",
+  "devices",
+  "expires_at",
+  "id",
+  "identity",
+  "issued_at",
+];
+
 /** Registers through an API flow and returns the session token (a native app's sign-up). */
-export async function registerNative(app: App, email: string, password = "correct horse battery staple") {
+export async function registerNative(app: App, email: string, password = PASSWORD) {
   const client = new Client(app);
   const flow = (await (await client.getJson("/self-service/registration/api")).json()) as Flow;
   const response = await client.request(actionPath(flow), {
