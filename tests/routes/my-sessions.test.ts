@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startInProcessApp, type App } from "../support/app";
+import type { SessionJson } from "@/lib/server/kratos-json";
 import { frontendApi, statusOf } from "../support/sdk";
 import { Client, NO_CACHE, register, SESSION_KEYS, signInNative, uniqueEmail } from "../support/client";
 import { signedIn, testIdentity } from "../support/sessions";
@@ -15,7 +16,7 @@ afterAll(() => app.stop());
 
 const PASSWORD = "correct horse battery staple";
 
-type SessionBody = { id: string; active: boolean; devices: { user_agent: string | null }[]; identity: { id: string } };
+type SessionBody = SessionJson;
 
 /** A user signed in on `devices` devices; the first is "this device". */
 async function userWithDevices(devices: number) {
@@ -81,7 +82,7 @@ describe("GET /sessions", () => {
     const listed = (await response.json()) as SessionBody[];
     expect(listed.map((s) => s.id)).toEqual([ids[3]]);
     expect(listed[0]!.active).toBe(true);
-    expect(listed[0]!.identity.id).toBe(identityId);
+    expect(listed[0]!.identity!.id).toBe(identityId);
     expect(Object.keys(listed[0]!).sort()).toEqual(SESSION_KEYS);
     const text = JSON.stringify(listed);
     expect(text).not.toMatch(/ory_st_|scrypt|password_hash|token_hash|logout_token/);

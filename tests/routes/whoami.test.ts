@@ -1,6 +1,7 @@
 // SPEC section 4: GET /sessions/whoami, the credential order, and the Session object.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionJson } from "@/lib/server/kratos-json";
 import { startInProcessApp, type App } from "../support/app";
 import { Client, NO_CACHE, register, registerNative, SESSION_KEYS, uniqueEmail } from "../support/client";
 
@@ -37,29 +38,19 @@ describe("GET /sessions/whoami", () => {
     const response = await client.getJson("/sessions/whoami");
     await expect(response).toHaveStatus(200);
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
-    const session = (await response.json()) as {
-      id: string;
-      active: boolean;
-      authenticator_assurance_level: string;
-      authentication_methods: unknown[];
-      authenticated_at: string;
-      expires_at: string;
-      issued_at: string;
-      devices: unknown[];
-      identity: { id: string; schema_url: string };
-    };
-    expect(response.headers.get("x-kratos-authenticated-identity-id")).toBe(session.identity.id);
+    const session = (await response.json()) as SessionJson;
+    expect(response.headers.get("x-kratos-authenticated-identity-id")).toBe(session.identity?.id);
     expect(Object.keys(session).sort()).toEqual(SESSION_KEYS);
     expect(session.active).toBe(true);
     expect(session.authenticator_assurance_level).toBe("aal1");
     expect(session.authentication_methods).toEqual([
       { method: "password", aal: "aal1", completed_at: session.authenticated_at },
     ]);
-    const lifespan = Date.parse(session.expires_at) - Date.parse(session.issued_at);
+    const lifespan = Date.parse(session.expires_at!) - Date.parse(session.issued_at!);
     expect(lifespan).toBeGreaterThan(3_590_000);
     expect(lifespan).toBeLessThanOrEqual(3_600_000);
     expect(session.devices).toHaveLength(1);
-    expect(session.devices[0]).toMatchObject({ ip_address: expect.any(String), user_agent: expect.any(String) });
+    expect(session.devices![0]).toMatchObject({ ip_address: expect.any(String), user_agent: expect.any(String) });
     expect(session.identity).toMatchObject({
       schema_id: "default",
       state: "active",
@@ -67,7 +58,7 @@ describe("GET /sessions/whoami", () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    expect(session.identity.schema_url).toBe(`${app.url}/schemas/ZGVmYXVsdA`);
+    expect(session.identity!.schema_url).toBe(`${app.url}/schemas/ZGVmYXVsdA`);
     const text = JSON.stringify(session);
     expect(text).not.toMatch(/ory_st_|scrypt|password_hash|token_hash|logout_token/);
   });

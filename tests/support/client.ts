@@ -3,6 +3,7 @@
 
 import { parseSetCookie } from "cookie";
 import { NO_CACHE_HEADERS } from "@/lib/http/responses";
+import type { FlowJson } from "@/lib/server/flows/flow-ui";
 import type { App } from "./app";
 import { signedIn, type SignedIn } from "./sessions";
 
@@ -70,7 +71,17 @@ export class Client {
   }
 }
 
-export type Flow = { id: string; ui: { action: string; nodes: { attributes: { name: string; value?: string } }[] } };
+/** A login or registration flow as the app answers it: Kratos's own model (lib/server/kratos-json.ts). */
+export type Flow = FlowJson;
+
+/** The flow's input nodes, by name, with their attributes narrowed to an input's. */
+export function inputNodes(flow: Flow) {
+  return Object.fromEntries(
+    flow.ui.nodes.flatMap((node) =>
+      node.attributes.node_type === "input" ? [[node.attributes.name, { ...node, attributes: node.attributes }]] : [],
+    ),
+  );
+}
 
 /** The flow's action as a path, so it works whatever PUBLIC_BASE_URL the app was started with. */
 export function actionPath(flow: Flow): string {
@@ -79,9 +90,9 @@ export function actionPath(flow: Flow): string {
 }
 
 export function csrfTokenOf(flow: Flow): string {
-  const node = flow.ui.nodes.find((n) => n.attributes.name === "csrf_token");
-  if (!node?.attributes.value) throw new Error("flow has no csrf_token node");
-  return node.attributes.value;
+  const token: unknown = inputNodes(flow).csrf_token?.attributes.value;
+  if (typeof token !== "string") throw new Error("flow has no csrf_token node");
+  return token;
 }
 
 /** Starts a browser flow as a JSON client (SPA or curl -H 'Accept: application/json'). */
