@@ -43,6 +43,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // `npm run dev` against the production server; once, since Next allows one dev server per checkout.
+        test: { name: "dev", include: ["tests/dev/**/*.test.ts"] },
+      },
+      {
+        extends: true,
         // Several instances behind nginx on one PostgreSQL (scripts/cluster.mjs); needs the build and nginx.
         test: { name: "cluster", include: ["tests/cluster/**/*.test.ts"], env: { TEST_DATABASE: "postgres" } },
       },
