@@ -45,7 +45,9 @@ function explain(error: ErrorBody | undefined): { title: string; text: string } 
     };
   }
   if (error.code >= 500) return { title: "Something went wrong on our side", text: "Please try again in a moment." };
-  return { title: "That did not work", text: error.reason ?? error.message };
+  // Fixed words only: a reason may quote what the request carried (a return_to), and a link could
+  // carry anything ("Your account is locked, call …"); this page must only ever say what we wrote.
+  return { title: "That did not work", text: "The request could not be completed. Start again from the home page." };
 }
 
 export default async function ErrorPage({ searchParams }: { searchParams: Promise<{ id?: string }> }) {
@@ -72,7 +74,7 @@ export default async function ErrorPage({ searchParams }: { searchParams: Promis
       {stored && (
         <details>
           <summary>Technical details</summary>
-          <pre>{JSON.stringify(stored.error, null, 2)}</pre>
+          <pre>{JSON.stringify({ id: stored.error.id, code: stored.error.code, status: stored.error.status }, null, 2)}</pre>
         </details>
       )}
     </section>

@@ -281,6 +281,24 @@ describe("GET /self-service/logout", () => {
     expect(browser.headers.get("location")).toBe("http://127.0.0.1/after-logout");
   });
 
+  it("7. an already ended session's logout URL leaves the browser's CSRF token alone", async () => {
+    // An attacker signs in and out and sends the (still unexpired) logout URL to a signed-out victim
+    // whose sign-in form is open: the form must keep working.
+    const attacker = await signedInBrowser();
+    const { logout_url } = await logoutUrl(attacker.client);
+    await expect(await attacker.client.getJson(logout_url)).toHaveStatus(204);
+
+    const victim = new Client(app);
+    await expect(await victim.getJson("/self-service/login/browser")).toHaveStatus(200);
+    const csrf = victim.jar.get("csrf_token");
+    expect(csrf).toMatch(/^[A-Za-z0-9]{32}$/);
+    for (const answer of [await victim.getJson(logout_url), await victim.request(logout_url)]) {
+      expect([204, 303]).toContain(answer.status);
+      expect(setCookies(answer)).toEqual([]);
+    }
+    expect(victim.jar.get("csrf_token")).toBe(csrf);
+  });
+
   it("7. already logged out and no cookie at all → 204", async () => {
     const { client } = await signedInBrowser();
     const { logout_url } = await logoutUrl(client);
@@ -341,6 +359,16 @@ describe("GET /self-service/logout", () => {
     // The copied cookie is worthless now.
     const whoami = await app.fetch(`/sessions/whoami`, { headers: { Cookie: `${COOKIE}=${sessionCookie}` } });
     await expect(whoami).toHaveStatus(401);
+  });
+
+  it("9. a planted second session cookie cannot stop a logout: the one that unseals counts", async () => {
+    const { client, sessionId } = await signedInBrowser();
+    const { logout_url } = await logoutUrl(client);
+    const real = client.jar.get(COOKIE)!;
+    const cookie = `${COOKIE}=planted; ${COOKIE}=${real}`;
+    await expect(await app.fetch("/sessions/whoami", { headers: { cookie } })).toHaveStatus(200);
+    await expect(await app.fetch(logout_url, { headers: { cookie, accept: "application/json" } })).toHaveStatus(204);
+    expect((await sessionRow(sessionId)).active).toBe(false);
   });
 
   it("9. success, browser → 303 to return_to", async () => {

@@ -147,7 +147,7 @@ describe("session cookie", () => {
     expect(value).not.toContain("ory_st_");
   });
 
-  it("is Secure and uses a configured name when the public URL is https", async () => {
+  it("is Secure, __Host- prefixed and uses a configured name when the public URL is https", async () => {
     const secure = await startInProcessApp({
       PUBLIC_BASE_URL: "https://auth.example.com",
       SESSION_COOKIE_NAME: "my_session",
@@ -155,8 +155,18 @@ describe("session cookie", () => {
     try {
       const client = new Client(secure);
       const response = await register(client, uniqueEmail());
-      const cookie = response.headers.getSetCookie().find((c) => c.startsWith("my_session="));
-      expect(cookie).toMatch(/; Secure/);
+      const cookies = response.headers.getSetCookie();
+      const session = cookies.find((c) => c.startsWith("__Host-my_session="));
+      expect(session).toMatch(/; Path=\/; .*HttpOnly; Secure; SameSite=Lax$/);
+      expect(session).not.toMatch(/Domain=/i);
+      // The CSRF cookie, set when the registration flow began, is __Host- prefixed too.
+      expect(client.jar.get("__Host-csrf_token")).toMatch(/^[A-Za-z0-9]{32}$/);
+      expect(client.jar.get("csrf_token")).toBeUndefined();
+      // The browser sends it back under that name, and it is the session.
+      await expect(await client.getJson("/sessions/whoami")).toHaveStatus(200);
+      // A cookie of the bare name (a sibling subdomain could set one) means nothing here.
+      const bare = `my_session=${client.jar.get("__Host-my_session")}`;
+      await expect(await secure.fetch("/sessions/whoami", { headers: { cookie: bare } })).toHaveStatus(401);
     } finally {
       await secure.stop();
     }

@@ -56,7 +56,35 @@ describe("the sign-in form", () => {
   });
 });
 
+describe("a flow's page, opened by another browser", () => {
+  it("does not show what the first browser typed: the other browser gets a flow of its own", async () => {
+    const email = uniqueEmail("victim");
+    await expect(await register(new Client(app), email)).toHaveStatus(200);
+    const victim = new Client(app);
+    const { flow } = await signInWithForm(victim, email, "a-wrong-password");
+    expect(await (await victim.request(`/login?flow=${flow.id}`)).text()).toContain(email);
+
+    for (const stranger of [new Client(app), await signedInBrowser(app).then(({ client }) => client)]) {
+      const response = await stranger.request(`/login?flow=${flow.id}`);
+      await expect(response).toHaveStatus(307);
+      expect(new URL(response.headers.get("location")!, app.url).pathname).toBe("/self-service/login/browser");
+      expect(await response.text()).not.toContain(email);
+    }
+  });
+});
+
 describe("the error page", () => {
+  it("says only what the app wrote, never text a link carried", async () => {
+    const planted = "https://evil.example/Your-account-is-locked.Call-555-0100";
+    const client = new Client(app);
+    const init = await client.request(`/self-service/login/browser?return_to=${encodeURIComponent(planted)}`);
+    await expect(init).toHaveStatus(303);
+    const page = await (await client.request(init.headers.get("location")!)).text();
+    expect(page).toContain("That return address is not allowed");
+    expect(page).not.toContain("Your-account-is-locked");
+    expect(page).not.toContain("evil.example");
+  });
+
   it("of an expired logout link explains it and offers a fresh Sign Out link that works", async () => {
     const { client, session } = await signedInBrowser(app);
     const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as {

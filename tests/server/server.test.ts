@@ -57,14 +57,28 @@ describe("server.mjs", () => {
     expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).active).toBe(true);
   });
 
-  it("every answer carries the security headers from next.config.js, and no X-Powered-By", async () => {
+  it("every answer carries the security headers, and no X-Powered-By", async () => {
     for (const path of ["/", "/health/alive", "/sessions/whoami"]) {
       const response = await app.fetch(path);
       expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
       expect(response.headers.get("referrer-policy"), path).toBe("same-origin");
       expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(response.headers.get("strict-transport-security"), path).toBe("max-age=31536000");
+      expect(response.headers.get("permissions-policy"), path).toMatch(/camera=\(\), microphone=\(\)/);
       expect(response.headers.get("x-powered-by"), path).toBeNull();
     }
+    // A page: scripts only with this request's nonce; JSON: nothing runs at all.
+    const page = await app.fetch("/");
+    expect(page.headers.get("content-security-policy")).toMatch(
+      /^default-src 'self'; script-src 'self' 'nonce-[\w+/=]+' 'strict-dynamic';.* frame-ancestors 'none'$/,
+    );
+    const json = await app.fetch("/sessions/whoami");
+    expect(json.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it("/_next/image is off: no resizing images on demand for anyone who asks", async () => {
+    const response = await app.fetch("/_next/image?url=%2Fscreenshot-home.png&w=64&q=75");
+    await expect(response).toHaveStatus(404);
   });
 
   it("logs one line per request and never a token, cookie or password", async () => {

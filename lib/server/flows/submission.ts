@@ -140,8 +140,8 @@ function uiFor(kind: FlowKind, error: z.ZodError, fields: Record<string, unknown
 export type Submission = {
   /** The form's fields (JSON, or a form with dotted names nested). */
   fields: Record<string, unknown>;
-  /** The browser's CSRF cookie; browser flows only. */
-  csrfCookie: string | undefined;
+  /** The browser's CSRF tokens (its cookie's values); browser flows only. */
+  csrfCookies: readonly string[];
   /** The request already holds an active session. */
   signedIn: boolean;
   device: Device;
@@ -164,7 +164,7 @@ export async function submitFlow(
   submission: Submission,
 ): Promise<SubmissionResult> {
   const { fields } = submission;
-  if (flow.type === "browser") verifyCsrf(flow, fields.csrf_token, submission.csrfCookie);
+  if (flow.type === "browser") verifyCsrf(flow, fields.csrf_token, submission.csrfCookies);
   if (submission.signedIn) throw sessionAlreadyAvailable();
   if (flow.state !== "choose_method") throw flowAlreadyCompleted(kind);
 
