@@ -74,7 +74,9 @@ export default async function ErrorPage({ searchParams }: { searchParams: Promis
       {stored && (
         <details>
           <summary>Technical details</summary>
-          <pre>{JSON.stringify({ id: stored.error.id, code: stored.error.code, status: stored.error.status }, null, 2)}</pre>
+          <pre>
+            {JSON.stringify({ id: stored.error.id, code: stored.error.code, status: stored.error.status }, null, 2)}
+          </pre>
         </details>
       )}
     </section>

@@ -16,7 +16,8 @@ describe("password hashing", () => {
     const attempts = Array.from({ length: 35 }, (_, i) =>
       hashPassword(`password-${i}`).then(
         () => "hashed",
-        (error: { code?: number; retryAfterSeconds?: number }) => `${error.code} retry after ${error.retryAfterSeconds}s`,
+        (error: { code?: number; retryAfterSeconds?: number }) =>
+          `${error.code} retry after ${error.retryAfterSeconds}s`,
       ),
     );
     const outcomes = await Promise.all(attempts);
