@@ -403,7 +403,11 @@ describe("GET /self-service/logout", () => {
 
 describe("Clear-Site-Data", () => {
   it("is sent on logout over https when LOGOUT_CLEAR_BROWSER_DATA is on, never over http", async () => {
-    const clearing = await startInProcessApp({ LOGOUT_CLEAR_BROWSER_DATA: "true" }, { database: app.database });
+    // The https is a trusted proxy's word (X-Forwarded-Proto) in front of the app.
+    const clearing = await startInProcessApp(
+      { LOGOUT_CLEAR_BROWSER_DATA: "true", TRUSTED_PROXIES: "127.0.0.1" },
+      { database: app.database },
+    );
     try {
       for (const [proto, expected] of [
         ["https", '"cookies", "storage", "cache"'],
@@ -417,6 +421,21 @@ describe("Clear-Site-Data", () => {
         await expect(response).toHaveStatus(204);
         expect(response.headers.get("clear-site-data")).toBe(expected);
       }
+    } finally {
+      await clearing.stop();
+    }
+  });
+
+  it("is not sent when X-Forwarded-Proto comes from a client rather than a trusted proxy", async () => {
+    const clearing = await startInProcessApp({ LOGOUT_CLEAR_BROWSER_DATA: "true" }, { database: app.database });
+    try {
+      const { client } = await signedInClient(clearing);
+      const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as {
+        logout_url: string;
+      };
+      const response = await client.getJson(logout_url, { "X-Forwarded-Proto": "https" });
+      await expect(response).toHaveStatus(204);
+      expect(response.headers.get("clear-site-data")).toBeNull();
     } finally {
       await clearing.stop();
     }

@@ -128,6 +128,20 @@ describe("GET /sessions/whoami", () => {
     }
   });
 
+  it("a session records the client's address: the peer's, not an X-Forwarded-For the client wrote itself", async () => {
+    const client = new Client(app);
+    const forged = { "X-Forwarded-For": "198.51.100.77" };
+    const flow = (await (await client.getJson("/self-service/registration/api")).json()) as { ui: { action: string } };
+    const response = await client.request(flow.ui.action, {
+      headers: forged,
+      json: { method: "password", traits: { email: uniqueEmail() }, password: "correct horse battery staple" },
+    });
+    await expect(response).toHaveStatus(200);
+    const { session } = (await response.json()) as { session: { id: string; devices: { ip_address: string }[] } };
+    expect(session.devices[0]!.ip_address).toBe("127.0.0.1");
+    expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).ipAddress).toBe("127.0.0.1");
+  });
+
   it("stores only a hash of the session token", async () => {
     const { session_token, session } = await registerNative(app, uniqueEmail());
     const row = await app.db.session.findUniqueOrThrow({ where: { id: session.id } });

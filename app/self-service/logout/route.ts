@@ -2,7 +2,8 @@ import { config } from "@/lib/server/config";
 import { performBrowserLogout } from "@/lib/server/logout/logout";
 import { rotatedCsrfToken } from "@/lib/http/csrf-cookie";
 import { getCurrentCredential } from "@/lib/http/current-session";
-import { isHttpsRequest, isJsonRequest, isPrefetch } from "@/lib/http/negotiation";
+import { isHttpsRequest } from "@/lib/http/client-address";
+import { isJsonRequest, isPrefetch } from "@/lib/http/negotiation";
 import { handler, noContent, seeOther } from "@/lib/http/responses";
 import { clearedSessionCookie } from "@/lib/http/session-cookie";
 
