@@ -35,7 +35,9 @@ async function show(asJson: boolean): Promise<void> {
   }
   const receivers = config().webhookUrls.length;
   console.log(
-    receivers ? `Webhook outbox (${receivers} receiver(s) in WEBHOOK_URLS)` : "Webhook outbox (WEBHOOK_URLS is empty: off)",
+    receivers
+      ? `Webhook outbox (${receivers} receiver(s) in WEBHOOK_URLS)`
+      : "Webhook outbox (WEBHOOK_URLS is empty: off)",
   );
   const oldest = backlog.oldestPendingAt ? `, oldest ${age(backlog.oldestPendingAt, now)} old` : "";
   console.log(`pending: ${backlog.pending}${oldest}`);

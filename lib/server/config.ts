@@ -171,7 +171,10 @@ function webhookSecret(env: Env, urls: URL[]): string | undefined {
   const secret = read(env, "WEBHOOK_SECRET");
   if (secret === undefined) {
     if (urls.length > 0) {
-      throw new ConfigError("WEBHOOK_SECRET", "must be set when WEBHOOK_URLS is (whsec_ + base64 of 24 to 64 random bytes)");
+      throw new ConfigError(
+        "WEBHOOK_SECRET",
+        "must be set when WEBHOOK_URLS is (whsec_ + base64 of 24 to 64 random bytes)",
+      );
     }
     return undefined;
   }

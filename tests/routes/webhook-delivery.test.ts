@@ -113,7 +113,12 @@ describe("failed attempts", () => {
 
     await deliverDue();
     const afterFirst = await rowOf(row.id);
-    expect(afterFirst).toMatchObject({ status: "pending", attempts: 1, claimId: null, lastError: "HTTP 500: receiver broke" });
+    expect(afterFirst).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      claimId: null,
+      lastError: "HTTP 500: receiver broke",
+    });
     expect(afterFirst.nextAttemptAt.getTime() - afterFirst.lastAttemptAt!.getTime()).toBeGreaterThanOrEqual(
       SCHEDULE_MS[0]!,
     );
@@ -132,7 +137,9 @@ describe("failed attempts", () => {
     const lines = errors.mock.calls.map((call) => call.join(" "));
     expect(lines).toHaveLength(3);
     for (const [index, line] of lines.entries()) {
-      expect(line).toContain(`webhook delivery failed: ${row.eventId} to ${receiver.url}, attempt ${index + 1}: HTTP 500`);
+      expect(line).toContain(
+        `webhook delivery failed: ${row.eventId} to ${receiver.url}, attempt ${index + 1}: HTTP 500`,
+      );
       expect(line).not.toContain(receiver.secret);
       expect(line).not.toContain(receiver.secret.slice("whsec_".length));
       expect(line).not.toContain(row.payload);
@@ -230,7 +237,7 @@ describe("claims", () => {
     expect(await deliverDue(new Date(now.getTime() + LEASE_MS + 1))).toBe(1);
     expect(await rowOf(row.id)).toMatchObject({ status: "delivered", attempts: 2 });
 
-    expect(await delivery.recordAttempt(orphan!, { delivered: false, error: "late" })).toEqual({ status: "claim lost" });
+    expect(await delivery.recordFailure(orphan!, "late")).toEqual({ status: "claim lost" });
     expect(await rowOf(row.id)).toMatchObject({ status: "delivered", lastError: null });
   });
 });
@@ -263,7 +270,13 @@ describe("operations", () => {
       },
     ]);
     expect(report.failedEvents).toEqual([
-      { eventId: failing.eventId, url: receiver.url, attempts: 3, lastError: "HTTP 503: maintenance", createdAt: failing.createdAt },
+      {
+        eventId: failing.eventId,
+        url: receiver.url,
+        attempts: 3,
+        lastError: "HTTP 503: maintenance",
+        createdAt: failing.createdAt,
+      },
     ]);
 
     expect(await backlog.replayWebhookDeliveries("failed")).toEqual({ requeued: 1 });

@@ -23,7 +23,9 @@ afterAll(() => app?.stop());
 /** The outbox rows of the events about one session. */
 async function eventsAbout(sessionId: string) {
   const rows = await app.db.webhookDelivery.findMany({ orderBy: { url: "asc" } });
-  return rows.filter((row) => (JSON.parse(row.payload) as { data: { session_id: string } }).data.session_id === sessionId);
+  return rows.filter(
+    (row) => (JSON.parse(row.payload) as { data: { session_id: string } }).data.session_id === sessionId,
+  );
 }
 
 /** The one event about a session: one row per receiver, same id and body. */

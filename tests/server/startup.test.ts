@@ -28,6 +28,7 @@ function startWith(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 const SECRET = "0123456789abcdef0123456789abcdef";
+const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
 
 describe("start-up configuration checks", () => {
   it.each([
@@ -38,6 +39,15 @@ describe("start-up configuration checks", () => {
     [
       { COOKIE_SECRET: SECRET, ALLOWED_RETURN_URLS: "https://ok.example.com,not a url" },
       "ALLOWED_RETURN_URLS contains an entry",
+    ],
+    [{ COOKIE_SECRET: SECRET, WEBHOOK_URLS: "https://hooks.example.com/" }, "WEBHOOK_SECRET must be set"],
+    [
+      { COOKIE_SECRET: SECRET, WEBHOOK_URLS: "https://hooks.example.com/", WEBHOOK_SECRET: "whsec_tooshort" },
+      "WEBHOOK_SECRET must encode 24 to 64 bytes, got 6",
+    ],
+    [
+      { COOKIE_SECRET: SECRET, WEBHOOK_URLS: "hooks.example.com/logout", WEBHOOK_SECRET: WEBHOOK_SECRET },
+      "WEBHOOK_URLS contains an entry that is not an absolute URL",
     ],
   ])("%j stops the server: %s", async (env, message) => {
     const { code, output } = await startWith(env);

@@ -14,8 +14,7 @@ import { Webhook } from "standardwebhooks";
  * ends), or never answer.
  */
 export type Behaviour =
-  | { status: number; body?: string; headers?: Record<string, string>; endlessBody?: boolean }
-  | "hang";
+  { status: number; body?: string; headers?: Record<string, string>; endlessBody?: boolean } | "hang";
 
 export type Received = {
   id: string;

@@ -122,8 +122,14 @@ describe("loadConfig", () => {
       [{ WEBHOOK_SECRET: Buffer.alloc(32).toString("base64") }, "WEBHOOK_SECRET must be whsec_"],
       [{ WEBHOOK_SECRET: "whsec_not base64!" }, "WEBHOOK_SECRET must be whsec_"],
       [{ WEBHOOK_SECRET: "whsec_" }, "WEBHOOK_SECRET must be whsec_"],
-      [{ WEBHOOK_SECRET: `whsec_${Buffer.alloc(16).toString("base64")}` }, "WEBHOOK_SECRET must encode 24 to 64 bytes, got 16"],
-      [{ WEBHOOK_SECRET: `whsec_${Buffer.alloc(65).toString("base64")}` }, "WEBHOOK_SECRET must encode 24 to 64 bytes, got 65"],
+      [
+        { WEBHOOK_SECRET: `whsec_${Buffer.alloc(16).toString("base64")}` },
+        "WEBHOOK_SECRET must encode 24 to 64 bytes, got 16",
+      ],
+      [
+        { WEBHOOK_SECRET: `whsec_${Buffer.alloc(65).toString("base64")}` },
+        "WEBHOOK_SECRET must encode 24 to 64 bytes, got 65",
+      ],
       [{ WEBHOOK_RETRY_SCHEDULE: "5s,soon" }, "WEBHOOK_RETRY_SCHEDULE must be comma-separated positive durations"],
       [{ WEBHOOK_RETRY_SCHEDULE: "5s,0s" }, "WEBHOOK_RETRY_SCHEDULE must be comma-separated positive durations"],
       [{ WEBHOOK_RETRY_SCHEDULE: "5s,,30s" }, "WEBHOOK_RETRY_SCHEDULE must be comma-separated positive durations"],

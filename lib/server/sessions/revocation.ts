@@ -83,19 +83,17 @@ export async function revokeSessionsInTransaction(
   // A session that had expired ended then, not now: it is marked revoked but not announced.
   const events = revoked
     .filter((session) => session.expiresAt > now)
-    .map(
-      (session): WebhookEvent => ({
-        type: "session.revoked",
-        timestamp: now.toISOString(),
-        data: {
-          session_id: session.id,
-          identity_id: session.identityId,
-          reason: cause.reason,
-          revoked_at: now.toISOString(),
-          initiated_by_session_id: cause.initiatedBySessionId,
-        },
-      }),
-    );
+    .map((session): WebhookEvent => ({
+      type: "session.revoked",
+      timestamp: now.toISOString(),
+      data: {
+        session_id: session.id,
+        identity_id: session.identityId,
+        reason: cause.reason,
+        revoked_at: now.toISOString(),
+        initiated_by_session_id: cause.initiatedBySessionId,
+      },
+    }));
   await enqueueWebhookEvents(tx, events, now);
   return revoked.map(({ id, identityId }) => ({ id, identityId, revokedAt: now }));
 }

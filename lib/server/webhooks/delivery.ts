@@ -155,43 +155,53 @@ export function sendWebhook(delivery: ClaimedDelivery): Promise<AttemptOutcome> 
   });
 }
 
-export type RecordedAttempt =
-  | { status: "delivered" }
-  | { status: "pending"; nextAttemptAt: Date; error: string }
-  | { status: "failed"; error: string }
+/**
+ * Records successful attempts: one UPDATE per claim rather than one per event, which matters when
+ * a burst is delivered (on SQLite every write takes the one write lock). Rows whose claim has
+ * expired and been taken over by another process are left to that process. Returns how many were
+ * recorded.
+ */
+export async function recordDelivered(deliveries: ClaimedDelivery[], now = new Date()): Promise<number> {
+  const idsByClaim = new Map<string | null, string[]>();
+  for (const { claimId, id } of deliveries) idsByClaim.set(claimId, [...(idsByClaim.get(claimId) ?? []), id]);
+  let recorded = 0;
+  for (const [claimId, ids] of idsByClaim) {
+    const { count } = await db().webhookDelivery.updateMany({
+      where: { id: { in: ids }, claimId },
+      data: { status: "delivered", deliveredAt: now, claimId: null, lastError: null },
+    });
+    recorded += count;
+  }
+  return recorded;
+}
+
+export type RecordedFailure =
+  | { status: "pending"; nextAttemptAt: Date }
+  | { status: "failed" }
   /** The claim had expired and another process took the row over: its attempt will be recorded. */
   | { status: "claim lost" };
 
 /**
- * Records an attempt's outcome, if the claim is still this attempt's. A failure is retried after
- * the next wait of WEBHOOK_RETRY_SCHEDULE; after the last one the row is marked failed and kept.
+ * Records a failed attempt, if the claim is still this attempt's. It is retried after the next
+ * wait of WEBHOOK_RETRY_SCHEDULE; after the last one the row is marked failed and kept.
  */
-export async function recordAttempt(
+export async function recordFailure(
   delivery: ClaimedDelivery,
-  outcome: AttemptOutcome,
+  error: string,
   now = new Date(),
-): Promise<RecordedAttempt> {
-  const mine = { id: delivery.id, claimId: delivery.claimId };
-  if (outcome.delivered) {
-    const { count } = await db().webhookDelivery.updateMany({
-      where: mine,
-      data: { status: "delivered", deliveredAt: now, claimId: null, lastError: null },
-    });
-    return count === 1 ? { status: "delivered" } : { status: "claim lost" };
-  }
-  const schedule = config().webhookRetryScheduleMs;
+): Promise<RecordedFailure> {
   // attempts counts the one just made: after attempt n, wait schedule[n - 1].
-  const waitMs = schedule[delivery.attempts - 1];
-  const next: RecordedAttempt =
+  const waitMs = config().webhookRetryScheduleMs[delivery.attempts - 1];
+  const next: RecordedFailure =
     waitMs === undefined
-      ? { status: "failed", error: outcome.error }
-      : { status: "pending", nextAttemptAt: new Date(now.getTime() + waitMs), error: outcome.error };
+      ? { status: "failed" }
+      : { status: "pending", nextAttemptAt: new Date(now.getTime() + waitMs) };
   const { count } = await db().webhookDelivery.updateMany({
-    where: mine,
+    where: { id: delivery.id, claimId: delivery.claimId },
     data: {
       status: next.status,
       claimId: null,
-      lastError: outcome.error,
+      lastError: error,
       ...(next.status === "pending" && { nextAttemptAt: next.nextAttemptAt }),
     },
   });

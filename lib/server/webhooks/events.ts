@@ -41,17 +41,15 @@ export async function enqueueWebhookEvents(tx: Prisma.TransactionClient, events:
     const eventId = newEventId();
     // Serialised once: the bytes signed and sent are the same on every attempt.
     const payload = JSON.stringify(event);
-    return urls.map(
-      (url): Prisma.WebhookDeliveryCreateManyInput => ({
-        id: crypto.randomUUID(),
-        eventId,
-        url: url.href,
-        type: event.type,
-        payload,
-        nextAttemptAt: now,
-        createdAt: now,
-      }),
-    );
+    return urls.map((url): Prisma.WebhookDeliveryCreateManyInput => ({
+      id: crypto.randomUUID(),
+      eventId,
+      url: url.href,
+      type: event.type,
+      payload,
+      nextAttemptAt: now,
+      createdAt: now,
+    }));
   });
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     await tx.webhookDelivery.createMany({ data: rows.slice(i, i + INSERT_BATCH) });
