@@ -228,7 +228,9 @@ console.log(`measured a burst of ${count} revocations on two instances`);
 // ---------------------------------------------------------------------------------------------
 
 console.log(`\nnode ${process.version}, ${CONCURRENCY} logouts at a time, times in ms\n`);
-console.log(`${"measurement".padEnd(58)}${"n".padStart(6)}${"p50".padStart(8)}${"p99".padStart(8)}${"max".padStart(8)}`);
+console.log(
+  `${"measurement".padEnd(58)}${"n".padStart(6)}${"p50".padStart(8)}${"p99".padStart(8)}${"max".padStart(8)}`,
+);
 for (const [name, r] of Object.entries(results)) {
   const extra = r.duplicates !== undefined ? `  missing ${r.missing}, duplicates ${r.duplicates}` : "";
   console.log(
