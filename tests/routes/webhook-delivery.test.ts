@@ -103,6 +103,20 @@ describe("delivering an event", () => {
     await deliverDue();
     expect(await rowOf(row.id)).toMatchObject({ status: "delivered" });
   });
+
+  it("a kept-alive connection dropped when reused → sent again at once on a new connection, one attempt", async () => {
+    const errors = vi.spyOn(console, "error");
+    await revokedSessionEvent();
+    await deliverDue(); // leaves a kept-alive connection to the receiver
+    const { row } = await revokedSessionEvent();
+    receiver.behaviour = (request) => (receiver.attemptsOf(request.id).length === 1 ? "reset" : { status: 204 });
+
+    await deliverDue();
+
+    expect(receiver.attemptsOf(row.eventId)).toHaveLength(2);
+    expect(await rowOf(row.id)).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(errors).not.toHaveBeenCalled();
+  });
 });
 
 describe("failed attempts", () => {

@@ -164,6 +164,10 @@ export class WebhookReceiver {
       };
       this.received.push(received);
       const behaviour = this.behaviour(received);
+      if (behaviour === "reset") {
+        req.socket.destroy();
+        return;
+      }
       if (behaviour === "hang") {
         this.hanging.add(res);
         res.once("close", () => this.hanging.delete(res));

@@ -92,25 +92,43 @@ function describeFailure(error: unknown, timeoutMs: number): string {
  * receiver was configured, its redirect target was not), a timeout or a refused connection, is a
  * failure. At most RESPONSE_BODY_LIMIT_BYTES of the answer are read.
  */
-export function sendWebhook(delivery: ClaimedDelivery): Promise<AttemptOutcome> {
+export async function sendWebhook(delivery: ClaimedDelivery): Promise<AttemptOutcome> {
   const { webhookSecret, webhookTimeoutMs } = config();
-  if (!webhookSecret) return Promise.resolve({ delivered: false, error: "WEBHOOK_SECRET is not set" });
+  if (!webhookSecret) return { delivered: false, error: "WEBHOOK_SECRET is not set" };
   const target = new URL(delivery.url);
-  const body = Buffer.from(delivery.payload, "utf8");
   const timestamp = new Date();
-  const headers = {
-    "content-type": "application/json",
-    "content-length": String(body.length),
-    "user-agent": USER_AGENT,
-    "webhook-id": delivery.eventId,
-    "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-    "webhook-signature": webhookFor(webhookSecret).sign(delivery.eventId, timestamp, delivery.payload),
+  const request: Post = {
+    target,
+    body: Buffer.from(delivery.payload, "utf8"),
+    headers: {
+      "content-type": "application/json",
+      "user-agent": USER_AGENT,
+      "webhook-id": delivery.eventId,
+      "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+      "webhook-signature": webhookFor(webhookSecret).sign(delivery.eventId, timestamp, delivery.payload),
+    },
+    // The whole attempt (connect, send, answer, body) within WEBHOOK_TIMEOUT.
+    signal: AbortSignal.timeout(webhookTimeoutMs),
+    timeoutMs: webhookTimeoutMs,
   };
-  const https = target.protocol === "https:";
+  const agent = target.protocol === "https:" ? agents.https : agents.http;
+  const outcome = await post(request, agent);
+  if (outcome !== "stale connection") return outcome;
+  // A kept-alive connection that the receiver closed just as it was reused: the request never
+  // reached the receiver, so it is sent again at once on a new connection, within the same limit.
+  const again = await post(request, false);
+  return again === "stale connection" ? { delivered: false, error: "connection reset" } : again;
+}
 
+type Post = { target: URL; body: Buffer; headers: Record<string, string>; signal: AbortSignal; timeoutMs: number };
+
+function post(
+  { target, body, headers, signal, timeoutMs }: Post,
+  agent: HttpAgent | false,
+): Promise<AttemptOutcome | "stale connection"> {
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (outcome: AttemptOutcome) => {
+    const settle = (outcome: AttemptOutcome | "stale connection") => {
       if (settled) return;
       settled = true;
       resolve(outcome);
@@ -135,22 +153,19 @@ export function sendWebhook(delivery: ClaimedDelivery): Promise<AttemptOutcome> 
         }
       });
       response.on("end", finish);
-      response.on("error", (error) => settle({ delivered: false, error: describeFailure(error, webhookTimeoutMs) }));
+      response.on("error", (error) => settle({ delivered: false, error: describeFailure(error, timeoutMs) }));
       // Destroyed (limit reached, or the timeout) before the end: judged by what arrived.
       response.on("close", finish);
     };
-    const request = (https ? httpsRequest : httpRequest)(
+    const request = (target.protocol === "https:" ? httpsRequest : httpRequest)(
       target,
-      {
-        method: "POST",
-        headers,
-        agent: https ? agents.https : agents.http,
-        // The whole attempt (connect, send, answer, body) within WEBHOOK_TIMEOUT.
-        signal: AbortSignal.timeout(webhookTimeoutMs),
-      },
+      { method: "POST", headers: { ...headers, "content-length": String(body.length) }, agent, signal },
       onAnswer,
     );
-    request.on("error", (error) => settle({ delivered: false, error: describeFailure(error, webhookTimeoutMs) }));
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");
+      settle(stale ? "stale connection" : { delivered: false, error: describeFailure(error, timeoutMs) });
+    });
     request.end(body);
   });
 }
