@@ -11,10 +11,10 @@ import { Webhook } from "standardwebhooks";
 
 /**
  * What the receiver does with a request: answer with a status (and a body, or a body that never
- * ends), or never answer.
+ * ends), never answer, or drop the connection without answering.
  */
 export type Behaviour =
-  { status: number; body?: string; headers?: Record<string, string>; endlessBody?: boolean } | "hang";
+  { status: number; body?: string; headers?: Record<string, string>; endlessBody?: boolean } | "hang" | "reset";
 
 export type Received = {
   id: string;
