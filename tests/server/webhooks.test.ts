@@ -70,7 +70,7 @@ async function allRecordedDelivered(app: ServerApp): Promise<number> {
 
 const eventOf = (sessionId: string) => receiver.deliveredEvents().find((r) => r.event.data.session_id === sessionId);
 
-describe("delivery from the server", () => {
+describe("delivery from the server", { timeout: 60_000 }, () => {
   it("every way of revoking → one signed session.revoked event per session, delivered once, with its reason", async () => {
     const app = await serverFor();
     const identity = await testIdentity();
@@ -150,7 +150,7 @@ describe("delivery from the server", () => {
   });
 });
 
-describe("crashes", () => {
+describe("crashes", { timeout: 60_000 }, () => {
   it("SIGKILL after the 204, with the attempt in flight → after a restart the event is delivered, same id", async () => {
     receiver.behaviour = () => "hang";
     const env = { WEBHOOK_TIMEOUT: "1s" };
@@ -261,40 +261,47 @@ describe("npm run webhooks", () => {
     }
   }
 
-  it("lists pending and failed events with the last error; --replay failed and --replay <id> re-queue them", async () => {
-    receiver.behaviour = () => ({ status: 500, body: "down for maintenance" });
-    const app = await serverFor({ WEBHOOK_RETRY_SCHEDULE: "100ms" });
-    const session = await signedIn();
-    await expect(await nativeLogout(app, session.token)).toHaveStatus(204);
-    await receiver.waitFor("two attempts", () => receiver.received.length === 2);
-    const { id } = receiver.received[0]!;
-    const failed = async () =>
-      (await app.db.webhookDelivery.findFirst({ where: { eventId: id } }))?.status === "failed";
-    for (let i = 0; i < 100 && !(await failed()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  // Each run starts npm and tsx: seconds apiece on a busy machine.
+  it(
+    "lists pending and failed events with the last error; --replay failed and --replay <id> re-queue them",
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      receiver.behaviour = () => ({ status: 500, body: "down for maintenance" });
+      const app = await serverFor({ WEBHOOK_RETRY_SCHEDULE: "100ms" });
+      const session = await signedIn();
+      await expect(await nativeLogout(app, session.token)).toHaveStatus(204);
+      await receiver.waitFor("two attempts", () => receiver.received.length === 2);
+      const { id } = receiver.received[0]!;
+      const failed = async () =>
+        (await app.db.webhookDelivery.findFirst({ where: { eventId: id } }))?.status === "failed";
+      for (let i = 0; i < 100 && !(await failed()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const listing = await cli(app);
-    expect(listing.code).toBe(0);
-    expect(listing.stdout).toContain("pending: 0");
-    expect(listing.stdout).toContain("failed: 1");
-    expect(listing.stdout).toContain(`last error: HTTP 500: down for maintenance (${id}, attempt 2`);
-    expect(listing.stdout).toContain(`${id}  ${receiver.url}  2 attempts  HTTP 500: down for maintenance`);
-    const json = JSON.parse((await cli(app, "--json")).stdout) as { pending: number; failed: number };
-    expect(json).toMatchObject({ pending: 0, failed: 1 });
+      const listing = await cli(app);
+      expect(listing.code).toBe(0);
+      expect(listing.stdout).toContain("pending: 0");
+      expect(listing.stdout).toContain("failed: 1");
+      expect(listing.stdout).toContain(`last error: HTTP 500: down for maintenance (${id}, attempt 2`);
+      expect(listing.stdout).toContain(`${id}  ${receiver.url}  2 attempts  HTTP 500: down for maintenance`);
+      const json = JSON.parse((await cli(app, "--json")).stdout) as { pending: number; failed: number };
+      expect(json).toMatchObject({ pending: 0, failed: 1 });
 
-    receiver.behaviour = () => ({ status: 204 });
-    const replay = await cli(app, "--replay", "failed");
-    expect(replay).toEqual({ code: 0, stdout: expect.stringContaining("Re-queued 1 delivery") });
-    await receiver.waitFor("the replayed delivery", () => receiver.deliveredCounts().get(id) === 1);
+      receiver.behaviour = () => ({ status: 204 });
+      const replay = await cli(app, "--replay", "failed");
+      expect(replay).toEqual({ code: 0, stdout: expect.stringContaining("Re-queued 1 delivery") });
+      await receiver.waitFor("the replayed delivery", () => receiver.deliveredCounts().get(id) === 1);
 
-    expect((await cli(app, "--replay", id)).code).toBe(0);
-    await receiver.waitFor("the delivery replayed by id", () => receiver.deliveredCounts().get(id) === 2);
-    expect(receiver.attemptsOf(id)).toHaveLength(4);
+      expect((await cli(app, "--replay", id)).code).toBe(0);
+      await receiver.waitFor("the delivery replayed by id", () => receiver.deliveredCounts().get(id) === 2);
+      expect(receiver.attemptsOf(id)).toHaveLength(4);
 
-    const unknown = await cli(app, "--replay", `msg_${"0".repeat(32)}`);
-    expect(unknown).toEqual({
-      code: 1,
-      stdout: expect.stringContaining(`no event msg_${"0".repeat(32)} in the outbox`),
-    });
-    expect((await cli(app, "--bogus")).code).toBe(2);
-  });
+      const unknown = await cli(app, "--replay", `msg_${"0".repeat(32)}`);
+      expect(unknown).toEqual({
+        code: 1,
+        stdout: expect.stringContaining(`no event msg_${"0".repeat(32)} in the outbox`),
+      });
+      expect((await cli(app, "--bogus")).code).toBe(2);
+    },
+  );
 });
