@@ -38,7 +38,10 @@ export type RevokedSession = { id: string; identityId: string; revokedAt: Date }
 
 // A transaction waits this long for its turn (SQLite: the process's one connection; PostgreSQL: a
 // pool slot) and may run this long, generous against Prisma's 2 s / 5 s defaults so a burst of
-// logouts queues instead of failing; the two statements inside take milliseconds.
+// logouts queues instead of failing; the two statements inside take milliseconds. (On SQLite, the
+// driver adapter runs a transaction on that one connection, so a query of another request that
+// arrives between its two statements runs inside it; both statements are plain writes that only
+// fail when the database does, so keeping the transaction this short is what keeps that harmless.)
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
 
 function selectionWhere(selection: SessionSelection, now: Date): Prisma.SessionWhereInput {

@@ -4,6 +4,7 @@
 
 import { config } from "../config";
 import type { Prisma } from "../database/client";
+import type { RevocationReason } from "../sessions/revocation";
 
 /** The body of a `session.revoked` webhook (README, "Telling other services about a logout"). */
 export type SessionRevokedEvent = {
@@ -13,7 +14,7 @@ export type SessionRevokedEvent = {
   data: {
     session_id: string;
     identity_id: string;
-    reason: string;
+    reason: RevocationReason;
     revoked_at: string;
     /** The session whose request revoked this one (itself for a logout); null when none did. */
     initiated_by_session_id: string | null;

@@ -148,21 +148,21 @@ export class WebhookWorker {
 // The worker is found through globalThis: Next.js bundles the start-up code (instrumentation.ts)
 // and the route handlers that commit events separately, each with its own copy of this module.
 const slot = Symbol.for("kratos-logout-reference.webhook-worker");
-const global = globalThis as unknown as { [slot]?: WebhookWorker };
+const processWide = globalThis as unknown as { [slot]?: WebhookWorker };
 
 /** Starts this process's worker, when webhooks are configured. Returns a function that stops it. */
 export function startWebhookWorker(): (() => void) | undefined {
-  if (config().webhookUrls.length === 0 || global[slot]) return undefined;
+  if (config().webhookUrls.length === 0 || processWide[slot]) return undefined;
   const worker = new WebhookWorker();
-  global[slot] = worker;
+  processWide[slot] = worker;
   void worker.run();
   return () => {
     worker.stop();
-    if (global[slot] === worker) delete global[slot];
+    if (processWide[slot] === worker) delete processWide[slot];
   };
 }
 
 /** Tells this process's worker that events were just committed (nothing when none runs here). */
 export function wakeWebhookWorker(): void {
-  global[slot]?.wake();
+  processWide[slot]?.wake();
 }
