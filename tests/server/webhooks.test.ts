@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
 import { freshDatabase, type TestDatabase } from "../support/database";
-import { db } from "@/lib/server/database/client";
+import { createPrismaClient, type PrismaClient } from "@/lib/server/database/client";
 import { browserLogout, nativeLogout, revokeDevice, revokeOthers } from "../support/revocations";
 import { signedIn, signedInSessions, testIdentity, type SignedIn } from "../support/sessions";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
@@ -18,22 +18,25 @@ let receiver: WebhookReceiver;
 // One database for the file, outliving the servers started on it (restarts, several instances):
 // the session fixtures of this process write to the database of the first server they met.
 let database: TestDatabase;
+let outbox: PrismaClient;
 const servers: ServerApp[] = [];
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   database = await freshDatabase();
+  // Its own client (the pool size given, so this process's configuration is not read yet).
+  outbox = createPrismaClient(database.url, 2);
 });
 afterEach(async () => {
   for (const server of servers.splice(0).reverse()) await server.stop();
   // What a test left in the outbox (a hanging receiver's event) is not the next test's business.
-  await db().webhookDelivery.deleteMany();
+  await outbox.webhookDelivery.deleteMany();
   expect(receiver.rejected).toEqual([]);
   receiver.reset();
 });
 afterAll(async () => {
   await receiver?.down();
-  await db().$disconnect();
+  await outbox?.$disconnect();
   await database?.drop();
 });
 
