@@ -21,7 +21,7 @@ async function benchIdentity() {
   });
 }
 
-export type BenchSession = { token: string; cookie: string; logoutPath: string };
+export type BenchSession = { id: string; token: string; cookie: string; logoutPath: string };
 
 async function fresh(count: number, out: string): Promise<void> {
   const identity = await benchIdentity();
@@ -30,7 +30,7 @@ async function fresh(count: number, out: string): Promise<void> {
     const { session, token } = await createSession(identity, device);
     const setCookie = await sessionCookie(token, session.expiresAt);
     const url = new URL(createLogoutUrl(session.id).logout_url);
-    return { token, cookie: setCookie.split(";", 1)[0] ?? "", logoutPath: url.pathname + url.search };
+    return { id: session.id, token, cookie: setCookie.split(";", 1)[0] ?? "", logoutPath: url.pathname + url.search };
   };
   // A few at a time, so sealing (CPU) overlaps the inserts' fsyncs.
   const sessions: BenchSession[] = [];

@@ -1,5 +1,6 @@
-// `npm run db:cleanup`: deletes sessions that ended, expired flows and stored errors older than
-// RETENTION (default 168h), in the database DATABASE_URL names. Safe to run while the app serves.
+// `npm run db:cleanup`: deletes sessions that ended, expired flows, stored errors and delivered
+// webhook events older than RETENTION (default 168h), in the database DATABASE_URL names. Safe to run
+// while the app serves.
 
 import { config } from "../lib/server/config";
 import { db } from "../lib/server/database/client";
@@ -8,7 +9,8 @@ import { deleteEndedRecords } from "../lib/server/housekeeping";
 try {
   const deleted = await deleteEndedRecords();
   console.log(
-    `Deleted ${deleted.sessions} sessions, ${deleted.flows} flows and ${deleted.errors} errors ` +
+    `Deleted ${deleted.sessions} sessions, ${deleted.flows} flows, ${deleted.errors} errors and ` +
+      `${deleted.webhookDeliveries} delivered webhook events ` +
       `that ended more than ${config().retentionMs / 3_600_000}h ago.`,
   );
 } finally {

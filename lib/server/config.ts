@@ -39,6 +39,14 @@ export type Config = {
   trustedProxies: BlockList;
   /** Run housekeeping inside the server this often; 0 turns the timer off. */
   cleanupIntervalMs: number;
+  /** Where session events are POSTed (WEBHOOK_URLS); empty turns webhooks off. */
+  webhookUrls: URL[];
+  /** The Standard Webhooks signing secret, `whsec_` + base64; set whenever webhookUrls is not empty. */
+  webhookSecret: string | undefined;
+  /** The waits between attempts, in milliseconds: one entry per retry after the first attempt. */
+  webhookRetryScheduleMs: number[];
+  /** How long one delivery attempt may take, in milliseconds. */
+  webhookTimeoutMs: number;
   port: number;
 };
 
@@ -120,6 +128,85 @@ function boolean(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`);
 }
 
+/** At most this long per attempt: a claimed delivery is held for about this long (see webhooks/delivery.ts). */
+const WEBHOOK_TIMEOUT_MAX_MS = 60_000;
+
+function webhookUrls(env: Env): URL[] {
+  const entries = (read(env, "WEBHOOK_URLS") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const urls = entries.map((entry) => {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new ConfigError("WEBHOOK_URLS", `contains an entry that is not an absolute URL: ${JSON.stringify(entry)}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new ConfigError("WEBHOOK_URLS", `must contain only http or https URLs, got ${JSON.stringify(entry)}`);
+    }
+    // Credentials in a URL would end up in logs and in the CLI's output: receivers authenticate
+    // the sender by the signature instead.
+    if (url.username || url.password) {
+      throw new ConfigError("WEBHOOK_URLS", `must not contain user info: ${JSON.stringify(url.host)}`);
+    }
+    url.hash = "";
+    return url;
+  });
+  const seen = new Set<string>();
+  for (const url of urls) {
+    // A receiver listed twice would get every event twice.
+    if (seen.has(url.href)) throw new ConfigError("WEBHOOK_URLS", `lists ${JSON.stringify(url.href)} twice`);
+    seen.add(url.href);
+  }
+  return urls;
+}
+
+/**
+ * The Standard Webhooks secret format: `whsec_` and the base64 of the key's bytes. The specification
+ * asks for 24 to 64 random bytes; a shorter key would make the HMAC guessable.
+ */
+function webhookSecret(env: Env, urls: URL[]): string | undefined {
+  const secret = read(env, "WEBHOOK_SECRET");
+  if (secret === undefined) {
+    if (urls.length > 0) {
+      throw new ConfigError(
+        "WEBHOOK_SECRET",
+        "must be set when WEBHOOK_URLS is (whsec_ + base64 of 24 to 64 random bytes)",
+      );
+    }
+    return undefined;
+  }
+  const base64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : undefined;
+  const bytes =
+    base64 !== undefined && /^[A-Za-z0-9+/]+={0,2}$/.test(base64) && base64.length % 4 === 0
+      ? Buffer.from(base64, "base64").length
+      : undefined;
+  // Only the shape is ever reported: the value itself is never echoed.
+  if (bytes === undefined) {
+    throw new ConfigError("WEBHOOK_SECRET", "must be whsec_ followed by the base64 of 24 to 64 random bytes");
+  }
+  if (bytes < 24 || bytes > 64) {
+    throw new ConfigError("WEBHOOK_SECRET", `must encode 24 to 64 bytes, got ${bytes}`);
+  }
+  return secret;
+}
+
+function durationList(env: Env, name: string, fallback: string): number[] {
+  const raw = read(env, name) ?? fallback;
+  return raw.split(",").map((entry) => {
+    const ms = durationToMs(entry.trim());
+    if (ms === undefined || ms <= 0) {
+      throw new ConfigError(
+        name,
+        `must be comma-separated positive durations such as 5s,30s,2m, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return ms;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const portRaw = read(env, "PORT") ?? "3000";
   const port = Number(portRaw);
@@ -192,6 +279,12 @@ export function loadConfig(env: Env = process.env): Config {
       return { url, subdomains };
     });
 
+  const urls = webhookUrls(env);
+  const webhookTimeoutMs = duration(env, "WEBHOOK_TIMEOUT", "5s");
+  if (webhookTimeoutMs > WEBHOOK_TIMEOUT_MAX_MS) {
+    throw new ConfigError("WEBHOOK_TIMEOUT", `must be at most ${WEBHOOK_TIMEOUT_MAX_MS / 1000}s`);
+  }
+
   return {
     publicBaseUrl,
     databaseUrl: read(env, "DATABASE_URL") ?? "file:./data/app.db",
@@ -208,6 +301,10 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies: addressList(env, "TRUSTED_PROXIES"),
     retentionMs: duration(env, "RETENTION", "168h"),
     cleanupIntervalMs: read(env, "CLEANUP_INTERVAL") === "0" ? 0 : duration(env, "CLEANUP_INTERVAL", "1h"),
+    webhookUrls: urls,
+    webhookSecret: webhookSecret(env, urls),
+    webhookRetryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,1h,6h"),
+    webhookTimeoutMs,
     port,
   };
 }

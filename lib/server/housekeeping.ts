@@ -9,7 +9,7 @@ import { db, type PrismaClient } from "./database/client";
 /** Rows per delete: small enough that a logout waiting behind a batch waits milliseconds. */
 const BATCH_SIZE = 500;
 
-export type HousekeepingResult = { sessions: number; flows: number; errors: number };
+export type HousekeepingResult = { sessions: number; flows: number; errors: number; webhookDeliveries: number };
 
 export type HousekeepingOptions = { client?: PrismaClient; now?: Date; retentionMs?: number };
 
@@ -31,8 +31,10 @@ async function deleteInBatches(
 
 /**
  * Deletes sessions that ended (expired or revoked) more than `retentionMs` ago, flows that expired
- * more than `retentionMs` ago, and stored self-service errors older than `retentionMs`. A deleted
- * session's token is then unknown: native logout answers 403 for it, as for any unknown token.
+ * more than `retentionMs` ago, stored self-service errors older than `retentionMs`, and webhook
+ * deliveries that succeeded more than `retentionMs` ago (pending and failed ones are never deleted:
+ * an event is not dropped silently). A deleted session's token is then unknown: native logout
+ * answers 403 for it, as for any unknown token.
  */
 export async function deleteEndedRecords(options: HousekeepingOptions = {}): Promise<HousekeepingResult> {
   const client = options.client ?? db();
@@ -53,7 +55,12 @@ export async function deleteEndedRecords(options: HousekeepingOptions = {}): Pro
     (take) => client.selfServiceError.findMany({ where: { createdAt: { lt: cutoff } }, select: { id: true }, take }),
     (ids) => client.selfServiceError.deleteMany({ where: { id: { in: ids } } }),
   );
-  return { sessions, flows, errors };
+  const delivered = { deliveredAt: { lt: cutoff } };
+  const webhookDeliveries = await deleteInBatches(
+    (take) => client.webhookDelivery.findMany({ where: delivered, select: { id: true }, take }),
+    (ids) => client.webhookDelivery.deleteMany({ where: { id: { in: ids }, ...delivered } }),
+  );
+  return { sessions, flows, errors, webhookDeliveries };
 }
 
 /**
@@ -68,9 +75,10 @@ export function startHousekeepingTimer(intervalMs = config().cleanupIntervalMs):
     running = true;
     try {
       const deleted = await deleteEndedRecords();
-      if (deleted.sessions + deleted.flows + deleted.errors > 0) {
+      if (deleted.sessions + deleted.flows + deleted.errors + deleted.webhookDeliveries > 0) {
         console.log(
-          `housekeeping: deleted ${deleted.sessions} sessions, ${deleted.flows} flows, ${deleted.errors} errors`,
+          `housekeeping: deleted ${deleted.sessions} sessions, ${deleted.flows} flows, ${deleted.errors} errors, ` +
+            `${deleted.webhookDeliveries} delivered webhook events`,
         );
       }
     } catch (error) {

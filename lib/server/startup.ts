@@ -13,6 +13,10 @@ export async function onServerStart(): Promise<void> {
   }
   // Imported only now: the database client is not loaded before the configuration is known good.
   const { startHousekeepingTimer } = await import("./housekeeping");
+  const { startWebhookWorker } = await import("./webhooks/worker");
   // Housekeeping on a timer (CLEANUP_INTERVAL; 0 = off, e.g. when `npm run db:cleanup` runs from cron).
   startHousekeepingTimer();
+  // Webhook delivery in every instance (when WEBHOOK_URLS is set): events committed before a crash or
+  // a restart, and those of other instances, are picked up from the outbox.
+  startWebhookWorker();
 }

@@ -1,5 +1,5 @@
-// Housekeeping deletes what ended longer ago than the retention, in batches, and nothing else;
-// a token whose session was deleted is then unknown to native logout (403).
+// Housekeeping deletes what ended (or was delivered) longer ago than the retention, in batches, and
+// nothing else; a token whose session was deleted is then unknown to native logout (403).
 
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,10 +60,29 @@ describe("housekeeping", () => {
         { id: recentError, error: "{}", createdAt: ago(DAY) },
       ],
     });
+    // Delivered webhook events go after the retention; pending and failed ones are never deleted.
+    const delivery = (status: string, deliveredAt: Date | null) => ({
+      id: crypto.randomUUID(),
+      eventId: `msg_${crypto.randomUUID()}`,
+      url: "http://receiver.example/",
+      type: "session.revoked",
+      payload: "{}",
+      status,
+      nextAttemptAt: ago(RETENTION * 2),
+      createdAt: ago(RETENTION * 2),
+      deliveredAt,
+    });
+    const [deliveredLongAgo, deliveredRecently, pendingOld, failedOld] = [
+      delivery("delivered", ago(RETENTION + DAY)),
+      delivery("delivered", ago(DAY)),
+      delivery("pending", null),
+      delivery("failed", null),
+    ];
+    await app.db.webhookDelivery.createMany({ data: [deliveredLongAgo, deliveredRecently, pendingOld, failedOld] });
 
     const deleted = await deleteEndedRecords({ client: app.db, now, retentionMs: RETENTION });
 
-    expect(deleted).toEqual({ sessions: revokedLongAgo.length + 1, flows: 1, errors: 1 });
+    expect(deleted).toEqual({ sessions: revokedLongAgo.length + 1, flows: 1, errors: 1, webhookDeliveries: 1 });
     const remaining = new Set((await app.db.session.findMany({ select: { id: true } })).map((s) => s.id));
     for (const kept of [active, revokedRecently, expiredRecently, identityOnly])
       expect(remaining.has(kept!.id)).toBe(true);
@@ -72,6 +91,8 @@ describe("housekeeping", () => {
     expect(await app.db.selfServiceFlow.findUnique({ where: { id: recentFlow } })).not.toBeNull();
     expect(await app.db.selfServiceError.findUnique({ where: { id: oldError } })).toBeNull();
     expect(await app.db.selfServiceError.findUnique({ where: { id: recentError } })).not.toBeNull();
+    const deliveries = await app.db.webhookDelivery.findMany({ select: { id: true } });
+    expect(deliveries.map((row) => row.id).sort()).toEqual([deliveredRecently.id, pendingOld.id, failedOld.id].sort());
   });
 
   it("several instances at once delete each row once, without deadlocks", async () => {

@@ -5,6 +5,7 @@ import { startServer } from "../../scripts/serve.mjs";
 import { freePort } from "../support/app";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
+const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
 
 describe("start-up configuration checks", () => {
   it.each([
@@ -18,6 +19,15 @@ describe("start-up configuration checks", () => {
     ],
     [{ COOKIE_SECRET: SECRET, TRUSTED_PROXIES: "proxy.internal" }, "TRUSTED_PROXIES must list IP addresses"],
     [{ COOKIE_SECRET: SECRET, DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE must be a whole number"],
+    [{ COOKIE_SECRET: SECRET, WEBHOOK_URLS: "https://hooks.example.com/" }, "WEBHOOK_SECRET must be set"],
+    [
+      { COOKIE_SECRET: SECRET, WEBHOOK_URLS: "https://hooks.example.com/", WEBHOOK_SECRET: "whsec_tooshort" },
+      "WEBHOOK_SECRET must encode 24 to 64 bytes, got 6",
+    ],
+    [
+      { COOKIE_SECRET: SECRET, WEBHOOK_URLS: "hooks.example.com/logout", WEBHOOK_SECRET: WEBHOOK_SECRET },
+      "WEBHOOK_URLS contains an entry that is not an absolute URL",
+    ],
   ])("%j stops the server: %s", async (env, message) => {
     const start = startServer({
       env: {

@@ -80,4 +80,70 @@ describe("loadConfig", () => {
   it("starts in production with a real secret", () => {
     expect(loadConfig({ NODE_ENV: "production", COOKIE_SECRET: SECRET }).cookieSecret).toBe(SECRET);
   });
+
+  describe("webhooks", () => {
+    const WHSEC = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+
+    it("are off by default, with Standard Webhooks' usual retry schedule and a 5 s timeout", () => {
+      const config = loadConfig({});
+      expect(config.webhookUrls).toEqual([]);
+      expect(config.webhookSecret).toBeUndefined();
+      expect(config.webhookRetryScheduleMs).toEqual([5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000]);
+      expect(config.webhookTimeoutMs).toBe(5_000);
+    });
+
+    it("reads the receivers, the secret, the schedule and the timeout", () => {
+      const config = loadConfig({
+        WEBHOOK_URLS: " https://hooks.example.com/logout?key=1 , http://10.0.0.5:8080/h#x",
+        WEBHOOK_SECRET: WHSEC,
+        WEBHOOK_RETRY_SCHEDULE: "1s, 1m30s,2h",
+        WEBHOOK_TIMEOUT: "750ms",
+      });
+      expect(config.webhookUrls.map((url) => url.href)).toEqual([
+        "https://hooks.example.com/logout?key=1",
+        "http://10.0.0.5:8080/h",
+      ]);
+      expect(config.webhookSecret).toBe(WHSEC);
+      expect(config.webhookRetryScheduleMs).toEqual([1_000, 90_000, 7_200_000]);
+      expect(config.webhookTimeoutMs).toBe(750);
+    });
+
+    it("accept a secret without receivers (webhooks stay off)", () => {
+      expect(loadConfig({ WEBHOOK_SECRET: WHSEC }).webhookUrls).toEqual([]);
+    });
+
+    const withSecret = (env: Record<string, string>) => ({ WEBHOOK_SECRET: WHSEC, ...env });
+    it.each([
+      [{ WEBHOOK_URLS: "https://hooks.example.com/" }, "WEBHOOK_SECRET must be set when WEBHOOK_URLS is"],
+      [withSecret({ WEBHOOK_URLS: "https://ok.example.com/, not a url" }), "WEBHOOK_URLS contains an entry"],
+      [withSecret({ WEBHOOK_URLS: "ftp://files.example.com/" }), "WEBHOOK_URLS must contain only http or https"],
+      [withSecret({ WEBHOOK_URLS: "https://user:pw@hooks.example.com/" }), "WEBHOOK_URLS must not contain user info"],
+      [withSecret({ WEBHOOK_URLS: "https://a.example/x,https://a.example/x" }), "WEBHOOK_URLS lists"],
+      [{ WEBHOOK_SECRET: Buffer.alloc(32).toString("base64") }, "WEBHOOK_SECRET must be whsec_"],
+      [{ WEBHOOK_SECRET: "whsec_not base64!" }, "WEBHOOK_SECRET must be whsec_"],
+      [{ WEBHOOK_SECRET: "whsec_" }, "WEBHOOK_SECRET must be whsec_"],
+      [
+        { WEBHOOK_SECRET: `whsec_${Buffer.alloc(16).toString("base64")}` },
+        "WEBHOOK_SECRET must encode 24 to 64 bytes, got 16",
+      ],
+      [
+        { WEBHOOK_SECRET: `whsec_${Buffer.alloc(65).toString("base64")}` },
+        "WEBHOOK_SECRET must encode 24 to 64 bytes, got 65",
+      ],
+      [{ WEBHOOK_RETRY_SCHEDULE: "5s,soon" }, "WEBHOOK_RETRY_SCHEDULE must be comma-separated positive durations"],
+      [{ WEBHOOK_RETRY_SCHEDULE: "5s,0s" }, "WEBHOOK_RETRY_SCHEDULE must be comma-separated positive durations"],
+      [{ WEBHOOK_RETRY_SCHEDULE: "5s,,30s" }, "WEBHOOK_RETRY_SCHEDULE must be comma-separated positive durations"],
+      [{ WEBHOOK_TIMEOUT: "0s" }, "WEBHOOK_TIMEOUT must be a positive duration"],
+      [{ WEBHOOK_TIMEOUT: "2m" }, "WEBHOOK_TIMEOUT must be at most 60s"],
+    ])("rejects %j: %s", (env, message) => {
+      expect(() => loadConfig(env)).toThrowError(`Invalid configuration: ${message}`);
+    });
+
+    it("never repeats the secret in an error", () => {
+      const secret = `whsec_${Buffer.alloc(8, 1).toString("base64")}`;
+      expect(() => loadConfig({ WEBHOOK_SECRET: secret })).toThrowError(
+        expect.objectContaining({ message: expect.not.stringContaining(secret.slice(6)) }),
+      );
+    });
+  });
 });

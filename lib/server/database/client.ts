@@ -89,5 +89,5 @@ export async function databaseAnswers(timeoutMs: number): Promise<boolean> {
   }
 }
 
-export type { Identity, SelfServiceError, SelfServiceFlow, Session } from "./generated/sqlite/client";
+export type { Identity, SelfServiceError, SelfServiceFlow, Session, WebhookDelivery } from "./generated/sqlite/client";
 export { Prisma, type PrismaClient } from "./generated/sqlite/client";

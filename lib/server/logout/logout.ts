@@ -5,7 +5,8 @@ import { config, publicUrl } from "../config";
 import { badRequest, forbidden, prefetchRefused, sessionInactive } from "../errors";
 import type { LogoutUrlJson } from "../kratos-json";
 import { allowedReturnTo } from "../return-to";
-import { findSessionById, findSessionByToken, isActive, revokeSession } from "../sessions/sessions";
+import { revokeSessions } from "../sessions/revocation";
+import { findSessionById, findSessionByToken, isActive } from "../sessions/sessions";
 import { issueLogoutToken, verifyLogoutToken } from "./logout-token";
 
 /**
@@ -76,9 +77,14 @@ export async function performBrowserLogout(
   // 8. The token alone is not enough: the request must hold the session it names.
   if (!requestSessionActive) throw sessionInactive();
 
-  // 9. Revoke. Concurrent requests race on `active = true`; one writes, all succeed.
-  await revokeSession(tokenSession.id, now);
-  return { returnTo, revoked: true };
+  // 9. Revoke (with its webhook event). Concurrent requests race on `active = true`; one writes
+  // and announces, all succeed.
+  const revoked = await revokeSessions(
+    { sessionId: tokenSession.id },
+    { reason: "logout", initiatedBySessionId: tokenSession.id },
+    now,
+  );
+  return { returnTo, revoked: revoked.length > 0 };
 }
 
 /**
@@ -91,5 +97,7 @@ export async function performNativeLogout(sessionToken: string): Promise<void> {
     throw forbidden("The provided Ory Session Token could not be found, is invalid, or otherwise malformed.");
   }
   // Already revoked: nothing to write, and repeating a logout costs no write lock and no fsync.
-  if (session.active) await revokeSession(session.id);
+  if (session.active) {
+    await revokeSessions({ sessionId: session.id }, { reason: "native_logout", initiatedBySessionId: session.id });
+  }
 }

@@ -4,7 +4,8 @@
 import { db } from "../database/client";
 import { badRequest, notFound } from "../errors";
 import { isUuid } from "../ids";
-import { revokeSession, type SessionWithIdentity } from "./sessions";
+import { revokeSessions } from "./revocation";
+import type { SessionWithIdentity } from "./sessions";
 
 // Kratos's keyset pagination: 250 by default, at most 1000; a larger page_size is clamped, not refused.
 export const DEFAULT_PAGE_SIZE = 250;
@@ -83,12 +84,11 @@ export async function listOtherSessions(current: SessionWithIdentity, page: Page
  * Returns how many sessions were still active, i.e. how many this call signed out.
  */
 export async function revokeOtherSessions(current: SessionWithIdentity): Promise<number> {
-  const now = new Date();
-  const { count } = await db().session.updateMany({
-    where: otherActiveSessions(current, now),
-    data: { active: false, revokedAt: now },
-  });
-  return count;
+  const revoked = await revokeSessions(
+    { identityId: current.identityId, exceptSessionId: current.id },
+    { reason: "revoked_other_sessions", initiatedBySessionId: current.id },
+  );
+  return revoked.length;
 }
 
 /**
@@ -105,5 +105,5 @@ export async function revokeMySession(current: SessionWithIdentity, rawId: strin
   }
   const mine = await db().session.findFirst({ where: { id, identityId: current.identityId }, select: { id: true } });
   if (!mine) throw notFound("No session with this id belongs to you.");
-  await revokeSession(id);
+  await revokeSessions({ sessionId: id }, { reason: "revoked_by_user", initiatedBySessionId: current.id });
 }

@@ -1,5 +1,5 @@
-// Sessions: created at sign-in, found by their token, revoked at logout. The database is the source
-// of truth: a credential only names a session, and every request asks the database whether it counts.
+// Sessions: created at sign-in and found by their token; revocation.ts ends them. The database is the
+// source of truth: a credential only names a session, and every request asks the database whether it counts.
 
 import { config } from "../config";
 import { db, type Identity, type Prisma, type Session } from "../database/client";
@@ -66,12 +66,4 @@ export async function findSessionById(id: string): Promise<SessionWithIdentity |
 export async function findActiveSession(token: string): Promise<SessionWithIdentity | undefined> {
   const session = await findSessionByToken(token);
   return session && isActive(session) ? session : undefined;
-}
-
-/**
- * Soft revocation: the row stays (for the user's device list and audit), `active` turns false.
- * The `active: true` condition makes concurrent revocations of one session write exactly once.
- */
-export async function revokeSession(id: string, now = new Date()): Promise<void> {
-  await db().session.updateMany({ where: { id, active: true }, data: { active: false, revokedAt: now } });
 }
