@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { isPreflight, preflightResponse } from "@/lib/http/cors";
 
 // /sessions is both the devices page (app/sessions/page.tsx) and Kratos's JSON API for the user's
 // sessions (app/sessions/others/route.ts). A folder holds a page or a route handler, not both, so
@@ -11,7 +12,11 @@ const API = "/sessions/others";
 const REWRITTEN = "x-sessions-api";
 
 export function proxy(request: NextRequest) {
-  if (request.nextUrl.pathname === API) {
+  // A CORS preflight never reaches a route handler (Next answers OPTIONS itself), so it is answered here.
+  if (isPreflight(request)) return preflightResponse(request);
+  const { pathname } = request.nextUrl;
+  if (pathname !== "/sessions" && pathname !== API) return NextResponse.next();
+  if (pathname === API) {
     // The API's folder is an implementation detail, not a second address for it.
     return Response.json(
       { error: { code: 404, status: "Not Found", message: "The requested resource could not be found" } },
@@ -28,8 +33,15 @@ export function proxy(request: NextRequest) {
   return NextResponse.rewrite(api, { request: { headers } });
 }
 
-// Only these requests pay for the proxy; every other request skips it. (Static values: Next reads
-// them at build time.)
+// Only these requests pay for the proxy; every other request skips it. CORS preflights carry
+// Access-Control-Request-Method, so the self-service and session endpoints' own requests (whoami,
+// logout) never run it. (Static values: Next reads them at build time.)
+const PREFLIGHT = [{ type: "header" as const, key: "access-control-request-method" }];
 export const config = {
-  matcher: ["/sessions", { source: "/sessions/others", missing: [{ type: "header", key: "x-sessions-api" }] }],
+  matcher: [
+    "/sessions",
+    { source: "/sessions/others", missing: [{ type: "header", key: "x-sessions-api" }] },
+    { source: "/sessions/:path*", has: PREFLIGHT },
+    { source: "/self-service/:path*", has: PREFLIGHT },
+  ],
 };

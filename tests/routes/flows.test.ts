@@ -33,7 +33,12 @@ type FlowJson = {
   ui: { action: string; method: string; nodes: UiNodeJson[]; messages?: UiText[] };
 };
 type SessionJson = { identity: { id: string; traits: { email: string } } };
-type SuccessJson = { session: SessionJson; session_token?: string; identity?: SessionJson["identity"] };
+type SuccessJson = {
+  session: SessionJson;
+  session_token?: string;
+  identity?: SessionJson["identity"];
+  continue_with?: unknown[];
+};
 
 async function counts() {
   return {
@@ -167,13 +172,14 @@ describe("POST /self-service/login", () => {
     expect(body.session.identity.traits.email).toBe(email);
   });
 
-  it("browser flow, JSON → 200 {session} and the session cookie", async () => {
+  it("browser flow, JSON → 200 {session, continue_with: redirect to the return URL} and the session cookie", async () => {
     const email = await account();
     const client = new Client(app);
     const response = await signIn(client, email);
     await expect(response).toHaveStatus(200);
     const body = (await response.json()) as SuccessJson;
-    expect(Object.keys(body)).toEqual(["session"]);
+    expect(Object.keys(body).sort()).toEqual(["continue_with", "session"]);
+    expect(body.continue_with).toEqual([{ action: "redirect_browser_to", redirect_browser_to: `${app.url}/` }]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
     await expect(await client.getJson("/sessions/whoami")).toHaveStatus(200);
   });
@@ -396,11 +402,13 @@ describe("registration", () => {
     expect(body.session.identity.id).toBe(body.identity?.id);
   });
 
-  it("browser flow, JSON → 200 {identity, session} and the cookie", async () => {
+  it("browser flow, JSON → 200 {identity, session, continue_with} and the cookie", async () => {
     const client = new Client(app);
     const response = await register(client, uniqueEmail());
     await expect(response).toHaveStatus(200);
-    expect(Object.keys((await response.json()) as object).sort()).toEqual(["identity", "session"]);
+    const body = (await response.json()) as SuccessJson;
+    expect(Object.keys(body).sort()).toEqual(["continue_with", "identity", "session"]);
+    expect(body.continue_with).toEqual([{ action: "redirect_browser_to", redirect_browser_to: `${app.url}/` }]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
   });
 
