@@ -127,7 +127,10 @@ function allowedOrigins(env: Env, name: string): AllowedOrigin[] {
       try {
         url = new URL(entry);
       } catch {
-        throw new ConfigError(name, `contains an entry that is not an origin such as https://ui.example.com: ${JSON.stringify(entry)}`);
+        throw new ConfigError(
+          name,
+          `contains an entry that is not an origin such as https://ui.example.com: ${JSON.stringify(entry)}`,
+        );
       }
       const originOnly = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
       if ((url.protocol !== "http:" && url.protocol !== "https:") || !originOnly) {

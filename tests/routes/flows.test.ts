@@ -22,7 +22,7 @@ afterAll(() => app.stop());
 
 const PASSWORD = "correct horse battery staple";
 type UiText = { id: number; text: string; type: string; context?: Record<string, unknown> };
-type UiNodeJson = { attributes: { name: string; value?: string }; messages: UiText[] };
+type UiNodeJson = { attributes: { name: string; value?: string }; messages: UiText[]; meta: { label?: UiText } };
 type FlowJson = {
   id: string;
   type: string;
@@ -482,6 +482,42 @@ describe("registration", () => {
     );
     expect(attempts.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
     expect(await app.db.identity.count({ where: { email } })).toBe(1);
+  });
+});
+
+describe("node labels, as Kratos sends them", () => {
+  // Kratos labels traits.email from the identity schema's title (1070002, with context.title and
+  // context.name); Ory Elements formats the label from context.title. The login identifier gets the
+  // same label because traits.email is the schema's one password identifier.
+  const EMAIL_LABEL = {
+    id: 1070002,
+    text: "E-Mail",
+    type: "info",
+    context: { title: "E-Mail", name: "traits.email" },
+  };
+  const PASSWORD_LABEL = { id: 1070001, text: "Password", type: "info" };
+
+  function labels(flow: FlowJson) {
+    return Object.fromEntries(flow.ui.nodes.map((n) => [n.attributes.name, n.meta.label]));
+  }
+
+  it("registration: traits.email → 1070002 with context {title, name}; password; Sign up", async () => {
+    const flow = (await (await new Client(app).getJson("/self-service/registration/api")).json()) as FlowJson;
+    expect(labels(flow)).toEqual({
+      "traits.email": EMAIL_LABEL,
+      password: PASSWORD_LABEL,
+      method: { id: 1040001, text: "Sign up", type: "info" },
+    });
+  });
+
+  it("login: identifier → 1070002 with context {title, name}; password; Sign in with password", async () => {
+    const flow = (await browserFlow(new Client(app), "login")) as unknown as FlowJson;
+    expect(labels(flow)).toEqual({
+      csrf_token: undefined,
+      identifier: EMAIL_LABEL,
+      password: PASSWORD_LABEL,
+      method: { id: 1010022, text: "Sign in with password", type: "info" },
+    });
   });
 });
 

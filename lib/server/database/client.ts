@@ -81,9 +81,7 @@ export function db(): PrismaClient {
 export async function databaseAnswers(timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const query = db()
-    .$queryRaw`SELECT 1`.then(() => true)
-    .catch(() => false);
+  const query = db().$queryRaw`SELECT 1`.then(() => true).catch(() => false);
   try {
     return await Promise.race([query, timeout]);
   } finally {
