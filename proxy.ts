@@ -36,12 +36,11 @@ export function proxy(request: NextRequest) {
 // Only these requests pay for the proxy; every other request skips it. CORS preflights carry
 // Access-Control-Request-Method, so the self-service and session endpoints' own requests (whoami,
 // logout) never run it. (Static values: Next reads them at build time.)
-const PREFLIGHT = [{ type: "header" as const, key: "access-control-request-method" }];
 export const config = {
   matcher: [
     "/sessions",
     { source: "/sessions/others", missing: [{ type: "header", key: "x-sessions-api" }] },
-    { source: "/sessions/:path*", has: PREFLIGHT },
-    { source: "/self-service/:path*", has: PREFLIGHT },
+    { source: "/sessions/:path*", has: [{ type: "header", key: "access-control-request-method" }] },
+    { source: "/self-service/:path*", has: [{ type: "header", key: "access-control-request-method" }] },
   ],
 };
