@@ -43,6 +43,8 @@ const config: OryClientConfiguration = {
 function useFlow<Flow>(kind: "login" | "registration", get: (id: string) => Promise<Flow>): Flow | undefined {
   const [flow, setFlow] = useState<Flow>();
   useEffect(() => {
+    // The app's init endpoint on the other origin (this page is no part of the Next.js app).
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
     const restart = () => window.location.assign(`${sdkUrl}/self-service/${kind}/browser`);
     const id = new URLSearchParams(window.location.search).get("flow");
     if (!id) return restart();
