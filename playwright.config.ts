@@ -1,6 +1,16 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findChromium } from "./scripts/ensure-test-tools.mjs";
+import { databaseUrl } from "./scripts/postgres-sandbox.mjs";
 import { ORY_ELEMENTS_APP_URL, SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
+
+// The same tests on either database: TEST_DATABASE=postgres puts the servers' databases on the
+// PostgreSQL server TEST_POSTGRES_URL names (npm test starts one); otherwise SQLite files.
+const DATABASE = process.env.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+if (DATABASE === "postgres" && !process.env.TEST_POSTGRES_URL) {
+  throw new Error("TEST_DATABASE=postgres needs TEST_POSTGRES_URL (npm test starts a server and sets it).");
+}
+const database = (name: string) =>
+  DATABASE === "postgres" ? databaseUrl(process.env.TEST_POSTGRES_URL!, `e2e_${name}`) : `file:./e2e/.data/${name}.db`;
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -17,7 +27,7 @@ const ORY_ELEMENTS_UI_URL = `http://localhost:${ORY_ELEMENTS_UI_PORT}`;
 const chromiumPath: string | undefined = findChromium()?.path;
 
 /** The production server (scripts/serve.mjs) on an emptied, migrated database. */
-function server(port: number, baseUrl: string, database: string, env: Record<string, string> = {}) {
+function server(port: number, baseUrl: string, databaseName: string, env: Record<string, string> = {}) {
   return {
     command: "node scripts/serve.mjs --reset-database",
     url: `${baseUrl}/health/ready`,
@@ -27,7 +37,7 @@ function server(port: number, baseUrl: string, database: string, env: Record<str
       NODE_ENV: "production",
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
-      DATABASE_URL: `file:./${database}`,
+      DATABASE_URL: database(databaseName),
       PUBLIC_BASE_URL: baseUrl,
       COOKIE_SECRET: "e2e-cookie-secret-that-is-long-enough-0123456789",
       ...env,
@@ -52,7 +62,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
-  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  reporter: [["list"], ["html", { open: "never", outputFolder: `playwright-report/${DATABASE}` }]],
+  outputDir: `test-results/${DATABASE}`,
   use: {
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
@@ -75,12 +86,12 @@ export default defineConfig({
     },
   ],
   webServer: [
-    server(PORT, BASE_URL, "e2e/.data/e2e.db"),
-    server(SHORT_TTL_PORT, SHORT_TTL_URL, "e2e/.data/e2e-short-ttl.db", {
+    server(PORT, BASE_URL, "main"),
+    server(SHORT_TTL_PORT, SHORT_TTL_URL, "short_ttl", {
       LOGOUT_TOKEN_TTL: `${SHORT_LOGOUT_TOKEN_TTL_MS / 1000}s`,
     }),
     {
-      ...server(PORT + 2, ORY_ELEMENTS_APP_URL, "e2e/.data/e2e-ory-elements.db", {
+      ...server(PORT + 2, ORY_ELEMENTS_APP_URL, "ory_elements", {
         LOGIN_UI_URL: `${ORY_ELEMENTS_UI_URL}/login`,
         REGISTRATION_UI_URL: `${ORY_ELEMENTS_UI_URL}/registration`,
         ERROR_UI_URL: `${ORY_ELEMENTS_UI_URL}/error`,

@@ -64,6 +64,9 @@ const server = createServer((req, res) => {
   res.once("finish", () => logRequest(req, res, startedAt));
   keepVaryCookie(res);
   req.url = withLiteralPercentSigns(req.url ?? "/");
+  // Who the TCP peer is, for lib/http/client-address.ts to decide which forwarded headers to believe.
+  // Always replaced: a client's own x-peer-address means nothing.
+  req.headers["x-peer-address"] = req.socket.remoteAddress ?? "";
   handle(req, res);
 });
 

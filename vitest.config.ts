@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const SERVER_TESTS = ["tests/server/**/*.test.ts", "tests/resilience/**/*.test.ts"];
+
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 export default defineConfig({
@@ -19,6 +21,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The same files run on each database: TEST_DATABASE picks the template every test file copies.
     projects: [
       {
         extends: true,
@@ -27,8 +30,26 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: "fast-postgres", include: ["tests/routes/**/*.test.ts"], env: { TEST_DATABASE: "postgres" } },
+      },
+      {
+        extends: true,
         // The production server: each file starts its own, so this needs `npm run build` first.
-        test: { name: "server", include: ["tests/server/**/*.test.ts", "tests/resilience/**/*.test.ts"] },
+        test: { name: "server", include: SERVER_TESTS },
+      },
+      {
+        extends: true,
+        test: { name: "server-postgres", include: SERVER_TESTS, env: { TEST_DATABASE: "postgres" } },
+      },
+      {
+        extends: true,
+        // `npm run dev` against the production server; once, since Next allows one dev server per checkout.
+        test: { name: "dev", include: ["tests/dev/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        // Several instances behind nginx on one PostgreSQL (scripts/cluster.mjs); needs the build and nginx.
+        test: { name: "cluster", include: ["tests/cluster/**/*.test.ts"], env: { TEST_DATABASE: "postgres" } },
       },
     ],
   },

@@ -78,9 +78,18 @@ export async function startPostgres({ settings = {} } = {}) {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const postgresOptions = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", ...serverArgs].join(" ");
+      const start = () =>
+        asServerUser(bin.pg_ctl, ["-D", dataDir, "-l", logFile, "-w", "-o", postgresOptions, "start"]);
       try {
-        await asServerUser(bin.pg_ctl, ["-D", dataDir, "-l", logFile, "-w", "-o", postgresOptions, "start"]);
-        return { url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/postgres`, dataDir, stop };
+        await start();
+        return {
+          url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/postgres`,
+          dataDir,
+          stop,
+          // For tests of an outage: the server goes away and comes back on the same port with its data.
+          pause: () => asServerUser(bin.pg_ctl, ["-D", dataDir, "-m", "immediate", "stop"]),
+          resume: start,
+        };
       } catch (e) {
         if (attempt === 3) throw new Error(`pg_ctl start failed: ${e.stderr || e.message}\n${readLog(logFile)}`);
       }

@@ -18,7 +18,9 @@ if (!/^COOKIE_SECRET=/m.test(existing) && !process.env.COOKIE_SECRET) {
   console.log(`Wrote a new COOKIE_SECRET to ${envFile}.`);
 }
 
-const run = (command) => execSync(command, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+// The demo account's password is in the README: serve it on this machine only, unless HOSTNAME says otherwise.
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", HOSTNAME: process.env.HOSTNAME ?? "127.0.0.1" };
+const run = (command) => execSync(command, { stdio: "inherit", env });
 
 run("npx prisma migrate deploy");
 run("npm run --silent db:seed");

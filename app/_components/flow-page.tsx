@@ -3,8 +3,8 @@ import { redirect } from "next/navigation";
 import { publicUrl } from "@/lib/server/config";
 import { KratosError } from "@/lib/server/errors";
 import { flowJson } from "@/lib/server/flows/flow-ui";
-import { findUsableFlow, type FlowKind } from "@/lib/server/flows/flows";
-import { csrfCookieToken } from "@/lib/http/csrf-cookie";
+import { csrfTokenOfFlow, findUsableFlow, type FlowKind } from "@/lib/server/flows/flows";
+import { csrfCookieTokens } from "@/lib/http/csrf-cookie";
 import { FlowForm } from "./flow-form";
 
 /**
@@ -20,6 +20,9 @@ export async function FlowPage({ kind, flowId }: { kind: FlowKind; flowId: strin
     if (error instanceof KratosError) restart();
     throw error;
   }
-  if (flow.type !== "browser") restart();
-  return <FlowForm flow={flowJson(flow, csrfCookieToken(await headers()))} />;
+  // Only the browser the flow was issued to may see it (what it typed, its messages): that browser
+  // holds the flow's CSRF token. Anyone else, following a link to it, gets a flow of their own.
+  const csrfToken = csrfTokenOfFlow(flow, csrfCookieTokens(await headers()));
+  if (flow.type !== "browser" || !csrfToken) restart();
+  return <FlowForm flow={flowJson(flow, csrfToken)} />;
 }

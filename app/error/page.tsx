@@ -38,7 +38,7 @@ function explain(error: ErrorBody | undefined): { title: string; text: string } 
     case "self_service_flow_disabled":
       return {
         title: "This is not available here",
-        text: `${error.reason ?? "This flow is turned off."} This app offers sign-in, registration and sign-out.`,
+        text: "This app offers sign-in, registration and sign-out; account settings, account recovery and address verification are turned off.",
       };
     case "session_already_available":
       return { title: "You are already signed in", text: "Sign out first if you want to use another account." };
@@ -50,7 +50,9 @@ function explain(error: ErrorBody | undefined): { title: string; text: string } 
     };
   }
   if (error.code >= 500) return { title: "Something went wrong on our side", text: "Please try again in a moment." };
-  return { title: "That did not work", text: error.reason ?? error.message };
+  // Fixed words only: a reason may quote what the request carried (a return_to), and a link could
+  // carry anything ("Your account is locked, call …"); this page must only ever say what we wrote.
+  return { title: "That did not work", text: "The request could not be completed. Start again from the home page." };
 }
 
 export default async function ErrorPage({ searchParams }: { searchParams: Promise<{ id?: string }> }) {
@@ -77,7 +79,9 @@ export default async function ErrorPage({ searchParams }: { searchParams: Promis
       {stored && (
         <details>
           <summary>Technical details</summary>
-          <pre>{JSON.stringify(stored.error, null, 2)}</pre>
+          <pre>
+            {JSON.stringify({ id: stored.error.id, code: stored.error.code, status: stored.error.status }, null, 2)}
+          </pre>
         </details>
       )}
     </section>

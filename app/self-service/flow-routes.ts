@@ -16,7 +16,7 @@ import {
 import { rememberFailedSubmission, submitFlow, successJson } from "@/lib/server/flows/submission";
 import { allowedReturnTo } from "@/lib/server/return-to";
 import { deviceFromHeaders } from "@/lib/http/credentials";
-import { csrfCookieToken, csrfTokenFor } from "@/lib/http/csrf-cookie";
+import { csrfCookieTokens, csrfTokenFor } from "@/lib/http/csrf-cookie";
 import { getCurrentCredential, getCurrentSession } from "@/lib/http/current-session";
 import { isJsonRequest } from "@/lib/http/negotiation";
 import { readBody } from "@/lib/http/request-body";
@@ -70,7 +70,7 @@ export async function readFlow(request: Request, kind: FlowKind): Promise<Respon
   const flow = await findUsableFlow(kind, new URL(request.url).searchParams.get("id"));
   if (flow.type === "api") return json(flowJson(flow, undefined));
   // A browser flow is readable only by the browser it was issued to (it holds the CSRF token).
-  const csrfToken = csrfTokenOfFlow(flow, csrfCookieToken(request.headers));
+  const csrfToken = csrfTokenOfFlow(flow, csrfCookieTokens(request.headers));
   if (!csrfToken) throw csrfViolation();
   return json(flowJson(flow, csrfToken));
 }
@@ -87,7 +87,7 @@ export async function submitFlowForm(request: Request, kind: FlowKind): Promise<
     const credential = await getCurrentCredential();
     const result = await submitFlow(kind, flow, {
       fields,
-      csrfCookie: csrfCookieToken(request.headers),
+      csrfCookies: csrfCookieTokens(request.headers),
       current: session && credential ? { session, token: credential.token } : undefined,
       device: deviceFromHeaders(request.headers),
     });

@@ -1,6 +1,7 @@
 // What a request says about who sends it: its session credential and its device.
 
 import type { Device } from "@/lib/server/sessions/sessions";
+import { clientAddress } from "./client-address";
 import { sessionTokenFromCookie } from "./session-cookie";
 
 export type RequestCredential = { token: string; source: "header" | "cookie" | "bearer" };
@@ -21,7 +22,5 @@ export async function requestCredential(headers: Headers): Promise<RequestCreden
 
 /** The request's client as a session records it. */
 export function deviceFromHeaders(headers: Headers): Device {
-  // Next.js's server puts the peer address in X-Forwarded-For; behind a proxy, the proxy adds its own.
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { ipAddress: forwarded || headers.get("x-real-ip") || null, userAgent: headers.get("user-agent") };
+  return { ipAddress: clientAddress(headers) ?? null, userAgent: headers.get("user-agent") };
 }

@@ -2,15 +2,19 @@
 // lib/server/flows/flows.ts). This module only reads, issues and rotates the cookie.
 
 import { generateCsrfToken } from "@/lib/server/secrets";
-import { readCookie, setCookie } from "./cookies";
+import { readCookies, setCookie } from "./cookies";
 
 export const CSRF_COOKIE_NAME = "csrf_token";
 const CSRF_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
+/** The browser's CSRF tokens: every value of its cookie that has the right form (see readCookies). */
+export function csrfCookieTokens(headers: Headers): string[] {
+  return readCookies(headers, CSRF_COOKIE_NAME).filter((token) => /^[A-Za-z0-9]{32}$/.test(token));
+}
+
 /** The browser's CSRF token, if its cookie holds one of the right form. */
 export function csrfCookieToken(headers: Headers): string | undefined {
-  const token = readCookie(headers, CSRF_COOKIE_NAME);
-  return token && /^[A-Za-z0-9]{32}$/.test(token) ? token : undefined;
+  return csrfCookieTokens(headers)[0];
 }
 
 /** The browser's CSRF token, and the Set-Cookie header to send when it had none. */

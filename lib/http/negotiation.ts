@@ -30,9 +30,3 @@ const PREFETCH_HEADERS: ReadonlyArray<[string, RegExp]> = [
 export function isPrefetch(headers: Headers): boolean {
   return PREFETCH_HEADERS.some(([name, pattern]) => pattern.test(headers.get(name) ?? ""));
 }
-
-/** The request reached the app over https (directly, or as the proxy in front says). */
-export function isHttpsRequest(request: Request): boolean {
-  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
-  return (forwarded ?? new URL(request.url).protocol.replace(/:$/, "")) === "https";
-}

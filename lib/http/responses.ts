@@ -13,13 +13,22 @@ export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = {
   Vary: "Cookie",
 };
 
+// An API answer is data, never a document: should a browser be made to render one, nothing in it
+// may run or be framed. (Pages get a policy with a per-request nonce from proxy.ts.)
+const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 export type ResponseExtras = { cookies?: readonly string[]; headers?: Record<string, string> };
 
 /** Response headers: no-cache, plus any Set-Cookie values and extra headers. */
 function headersWith({ cookies = [], headers = {} }: ResponseExtras, own: Record<string, string> = {}): Headers {
-  const result = new Headers({ ...NO_CACHE_HEADERS, ...own, ...headers });
+  const result = new Headers({
+    ...NO_CACHE_HEADERS,
+    "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
+    ...own,
+    ...headers,
+  });
   for (const cookie of cookies) result.append("Set-Cookie", cookie);
   return result;
 }
@@ -47,7 +56,9 @@ function asKratosError(error: unknown): KratosError {
 
 export function errorJson(error: unknown, extras: ResponseExtras = {}): Response {
   const kratosError = asKratosError(error);
-  return json({ error: kratosError.toJSON() }, kratosError.code, extras);
+  const retryAfter = kratosError.retryAfterSeconds;
+  const headers = retryAfter === undefined ? extras.headers : { ...extras.headers, "Retry-After": String(retryAfter) };
+  return json({ error: kratosError.toJSON() }, kratosError.code, { ...extras, headers });
 }
 
 /** ERROR_UI_URL (by default this app's /error) with `?id=<error id>`. */

@@ -4,7 +4,7 @@
 
 import { sealData, unsealData } from "iron-session";
 import { config } from "@/lib/server/config";
-import { clearCookie, readCookie, setCookie } from "./cookies";
+import { clearCookie, readCookies, setCookie } from "./cookies";
 
 type SealedSession = { session_token?: unknown };
 
@@ -41,12 +41,19 @@ export function clearedSessionCookie(): string {
   return clearCookie(config().sessionCookieName);
 }
 
-/** The session token inside the request's session cookie, or undefined when there is none or it does not unseal. */
+/**
+ * The session token inside the request's session cookie, or undefined when there is none or none
+ * unseals. Of several cookies of that name, the first that unseals counts.
+ */
 export async function sessionTokenFromCookie(headers: Headers): Promise<string | undefined> {
-  const seal = readCookie(headers, config().sessionCookieName);
-  if (!seal) return undefined;
-  const known = unsealed.get(seal);
-  if (known !== undefined) return known;
+  for (const seal of readCookies(headers, config().sessionCookieName)) {
+    const token = unsealed.get(seal) ?? (await unseal(seal));
+    if (token !== undefined) return token;
+  }
+  return undefined;
+}
+
+async function unseal(seal: string): Promise<string | undefined> {
   let data: SealedSession;
   try {
     data = await unsealData<SealedSession>(seal, sealOptions());

@@ -2,6 +2,7 @@
 // see instrumentation.ts), so a bad value stops the app with a message that names the variable.
 // Every other module imports `config()` from here and never reads process.env itself.
 
+import { BlockList, isIP } from "node:net";
 import { durationToMs } from "./duration";
 
 /** An ALLOWED_RETURN_URLS entry. `*.example.com` is stored as `example.com` with `subdomains: true`. */
@@ -48,6 +49,8 @@ export type Config = {
   logoutClearBrowserData: boolean;
   /** How long ended sessions, expired flows and stored errors are kept before housekeeping deletes them. */
   retentionMs: number;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (TRUSTED_PROXIES). */
+  trustedProxies: BlockList;
   /** Run housekeeping inside the server this often; 0 turns the timer off. */
   cleanupIntervalMs: number;
   port: number;
@@ -101,6 +104,27 @@ function wholeNumber(env: Env, name: string, fallback: number, { min, max }: { m
     throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/** "10.0.0.1, 10.1.0.0/16, ::1": addresses and CIDR ranges, IPv4 or IPv6. */
+function addressList(env: Env, name: string): BlockList {
+  const list = new BlockList();
+  for (const entry of (read(env, name) ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const [address = "", prefix, ...rest] = entry.split("/");
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const valid =
+      isIP(address) !== 0 &&
+      rest.length === 0 &&
+      (bits === undefined || (/^\d+$/.test(prefix!) && bits <= (family === "ipv6" ? 128 : 32)));
+    if (!valid) throw new ConfigError(name, `must list IP addresses or CIDR ranges, got ${JSON.stringify(entry)}`);
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, bits, family);
+  }
+  return list;
 }
 
 function boolean(env: Env, name: string): boolean {
@@ -237,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     errorUiUrl: absoluteUrl(env, "ERROR_UI_URL", ownPage("/error")),
     corsAllowedOrigins: allowedOrigins(env, "CORS_ALLOWED_ORIGINS"),
     logoutClearBrowserData: boolean(env, "LOGOUT_CLEAR_BROWSER_DATA"),
+    trustedProxies: addressList(env, "TRUSTED_PROXIES"),
     retentionMs: duration(env, "RETENTION", "168h"),
     cleanupIntervalMs: read(env, "CLEANUP_INTERVAL") === "0" ? 0 : duration(env, "CLEANUP_INTERVAL", "1h"),
     port,

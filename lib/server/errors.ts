@@ -16,13 +16,20 @@ export class KratosError extends Error {
   readonly code: number;
   readonly id: string | undefined;
   readonly reason: string | undefined;
+  /** For 429 and 503: when trying again makes sense, in seconds (the answer's Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: number, message: string, options: { id?: string; reason?: string } = {}) {
+  constructor(
+    code: number,
+    message: string,
+    options: { id?: string; reason?: string; retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = "KratosError";
     this.code = code;
     this.id = options.id;
     this.reason = options.reason;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toJSON(): ErrorBody {
@@ -56,6 +63,12 @@ export const payloadTooLarge = (limitBytes: number) =>
 export const internalError = () =>
   new KratosError(500, "An internal server error occurred, please contact the system administrator", {
     reason: "Something went wrong on our side. Please try again in a moment.",
+  });
+
+export const passwordHashingBusy = () =>
+  new KratosError(503, "The service is temporarily unavailable", {
+    reason: "Too many sign-ins are being checked right now. Please try again in a moment.",
+    retryAfterSeconds: 1,
   });
 
 export const sessionInactive = () =>

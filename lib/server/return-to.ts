@@ -8,13 +8,21 @@ import { badRequest, returnToForbidden } from "./errors";
 const MAX_LENGTH = 2048;
 // Raw control characters and whitespace: the URL parser silently drops tabs and newlines
 // ("java\nscript:") and trims spaces, so a value containing them means something other than it shows.
-const CONTROL_OR_SPACE = /[\u0000-\u001f\u007f-\u009f\s]/u;
+// With them go characters that show as nothing or as a blank (format characters, separators, the
+// Braille blank, Hangul fillers): a URL that carries them is made to be misread.
+const CONTROL_OR_SPACE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Z}\s\u2800\u115f\u1160\u3164\uffa0]/u;
 // Percent-encoded control characters (%0d%0a …) have no business in a return URL either.
 const ENCODED_CONTROL = /%(?:[01][0-9a-f]|7f)/i;
 
+// An encoded slash, backslash or dot in a path: "/app/..%2fadmin" stays inside "/app/" for the URL
+// parser, but a server that decodes it first serves "/admin".
+const ENCODED_PATH_SYNTAX = /%(?:2f|5c|2e)/i;
+
 function pathWithin(candidate: string, allowed: string): boolean {
   const prefix = allowed.replace(/\/+$/, "");
-  return prefix === "" || candidate === prefix || candidate.startsWith(`${prefix}/`);
+  if (prefix === "") return true;
+  if (ENCODED_PATH_SYNTAX.test(candidate)) return false;
+  return candidate === prefix || candidate.startsWith(`${prefix}/`);
 }
 
 function hostMatches(candidate: URL, entry: AllowedReturnUrl): boolean {

@@ -66,7 +66,10 @@ describe("a server killed with SIGKILL during a stream of logouts", () => {
 
     const second = await startServerApp({}, { database: first.database });
     started.push(second);
-    expect(await second.db.$queryRaw`PRAGMA integrity_check`).toEqual([{ integrity_check: "ok" }]);
+    // SQLite's file is the app's own to keep intact; a PostgreSQL server was never killed.
+    if (second.database.kind === "sqlite") {
+      expect(await second.db.$queryRaw`PRAGMA integrity_check`).toEqual([{ integrity_check: "ok" }]);
+    }
 
     const rows = new Map(
       (await second.db.session.findMany({ select: { id: true, active: true, revokedAt: true } })).map((r) => [r.id, r]),

@@ -74,6 +74,25 @@ describe("housekeeping", () => {
     expect(await app.db.selfServiceError.findUnique({ where: { id: recentError } })).not.toBeNull();
   });
 
+  it("several instances at once delete each row once, without deadlocks", async () => {
+    const sessions = await signedInSessions(3_000);
+    const identityId = sessions[0]!.identityId;
+    await app.db.session.updateMany({
+      where: { identityId },
+      data: { active: false, revokedAt: new Date(Date.now() - RETENTION - DAY) },
+    });
+    // Four housekeepers with connections of their own, as four instances' timers would be.
+    const { createPrismaClient } = await import("@/lib/server/database/client");
+    const clients = Array.from({ length: 4 }, () => createPrismaClient(app.database.url));
+    try {
+      const results = await Promise.all(clients.map((client) => deleteEndedRecords({ client })));
+      expect(results.reduce((sum, result) => sum + result.sessions, 0)).toBe(sessions.length);
+      expect(await app.db.session.count({ where: { identityId } })).toBe(0);
+    } finally {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+    }
+  });
+
   it("npm run db:cleanup deletes a long-revoked session; native logout of its token → 403", async () => {
     const { session_token, session } = await registerNative(app, uniqueEmail("cleanup"));
     await expect(await nativeLogout(session_token)).toHaveStatus(204);

@@ -7,12 +7,16 @@ import {
   browserFlow,
   Client,
   csrfTokenOf,
+  inputNodes,
   NO_CACHE,
   register,
   registerNative,
   signIn,
+  signInWithForm,
   uniqueEmail,
+  type Flow,
 } from "../support/client";
+import type { SuccessfulLoginJson, SuccessfulRegistrationJson } from "@/lib/server/kratos-json";
 
 let app: App;
 beforeAll(async () => {
@@ -21,24 +25,6 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 const PASSWORD = "correct horse battery staple";
-type UiText = { id: number; text: string; type: string; context?: Record<string, unknown> };
-type UiNodeJson = { attributes: { name: string; value?: string }; messages: UiText[]; meta: { label?: UiText } };
-type FlowJson = {
-  id: string;
-  type: string;
-  state: string;
-  expires_at: string;
-  issued_at: string;
-  request_url: string;
-  ui: { action: string; method: string; nodes: UiNodeJson[]; messages?: UiText[] };
-};
-type SessionJson = { identity: { id: string; traits: { email: string } } };
-type SuccessJson = {
-  session: SessionJson;
-  session_token?: string;
-  identity?: SessionJson["identity"];
-  continue_with?: unknown[];
-};
 
 async function counts() {
   return {
@@ -54,8 +40,8 @@ async function account(): Promise<string> {
   return email;
 }
 
-function nodeNames(flow: FlowJson): string[] {
-  return flow.ui.nodes.map((n: { attributes: { name: string } }) => n.attributes.name);
+function nodeNames(flow: Flow): string[] {
+  return Object.keys(inputNodes(flow));
 }
 
 describe("GET /self-service/login/browser", () => {
@@ -64,13 +50,13 @@ describe("GET /self-service/login/browser", () => {
     const response = await client.getJson("/self-service/login/browser");
     await expect(response).toHaveStatus(200);
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
-    const flow = (await response.json()) as FlowJson;
+    const flow = (await response.json()) as Flow;
     expect(flow).toMatchObject({ type: "browser", state: "choose_method", ui: { method: "POST" } });
     expect(flow.ui.action).toBe(`${app.url}/self-service/login?flow=${flow.id}`);
     expect(flow.request_url).toBe(`${app.url}/self-service/login/browser`);
     expect(Date.parse(flow.expires_at)).toBeGreaterThan(Date.parse(flow.issued_at));
     expect(nodeNames(flow)).toEqual(["csrf_token", "identifier", "password", "method"]);
-    expect((flow as FlowJson).ui.nodes[0]).toEqual({
+    expect(flow.ui.nodes[0]).toEqual({
       type: "input",
       group: "default",
       attributes: {
@@ -120,7 +106,7 @@ describe("GET /self-service/login/api and /self-service/login/flows", () => {
     const response = await app.fetch(`/self-service/login/api`);
     await expect(response).toHaveStatus(200);
     expect(response.headers.getSetCookie()).toEqual([]);
-    const flow = (await response.json()) as FlowJson;
+    const flow = (await response.json()) as Flow;
     expect(flow.type).toBe("api");
     expect(nodeNames(flow)).toEqual(["identifier", "password", "method"]);
   });
@@ -136,7 +122,7 @@ describe("GET /self-service/login/api and /self-service/login/flows", () => {
     const flow = await browserFlow(client, "login");
     const own = await client.getJson(`/self-service/login/flows?id=${flow.id}`);
     await expect(own).toHaveStatus(200);
-    expect(((await own.json()) as FlowJson).id).toBe(flow.id);
+    expect(((await own.json()) as Flow).id).toBe(flow.id);
     const other = await new Client(app).getJson(`/self-service/login/flows?id=${flow.id}`);
     await expect(other).toHaveStatus(403);
   });
@@ -151,7 +137,7 @@ describe("GET /self-service/login/api and /self-service/login/flows", () => {
   );
 
   it("a registration flow id is not a login flow", async () => {
-    const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as FlowJson;
+    const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as Flow;
     await expect(await app.fetch(`/self-service/login/flows?id=${flow.id}`)).toHaveStatus(404);
   });
 });
@@ -159,7 +145,7 @@ describe("GET /self-service/login/api and /self-service/login/flows", () => {
 describe("POST /self-service/login", () => {
   it("API flow → 200 {session_token, session}", async () => {
     const email = await account();
-    const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as FlowJson;
+    const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
     const response = await app.fetch(flow.ui.action, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -167,9 +153,9 @@ describe("POST /self-service/login", () => {
     });
     await expect(response).toHaveStatus(200);
     expect(response.headers.getSetCookie()).toEqual([]);
-    const body = (await response.json()) as SuccessJson;
+    const body = (await response.json()) as SuccessfulLoginJson;
     expect(Object.keys(body).sort()).toEqual(["session", "session_token"]);
-    expect(body.session.identity.traits.email).toBe(email);
+    expect(body.session.identity?.traits.email).toBe(email);
   });
 
   it("browser flow, JSON → 200 {session, continue_with: redirect to the return URL} and the session cookie", async () => {
@@ -177,7 +163,7 @@ describe("POST /self-service/login", () => {
     const client = new Client(app);
     const response = await signIn(client, email);
     await expect(response).toHaveStatus(200);
-    const body = (await response.json()) as SuccessJson;
+    const body = (await response.json()) as SuccessfulLoginJson;
     expect(Object.keys(body).sort()).toEqual(["continue_with", "session"]);
     expect(body.continue_with).toEqual([{ action: "redirect_browser_to", redirect_browser_to: `${app.url}/` }]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
@@ -215,7 +201,7 @@ describe("POST /self-service/login", () => {
       json: { method: "password", csrf_token: csrfTokenOf(flow), ...fields(email) },
     });
     await expect(response).toHaveStatus(400);
-    const body = (await response.json()) as FlowJson;
+    const body = (await response.json()) as Flow;
     expect(body.id).toBe(flow.id);
     expect(body.ui.messages).toEqual([
       {
@@ -224,7 +210,7 @@ describe("POST /self-service/login", () => {
         type: "error",
       },
     ]);
-    expect(body.ui.nodes.find((n) => n.attributes.name === "password")?.attributes.value).toBeUndefined();
+    expect(inputNodes(body).password?.attributes.value).toBeUndefined();
     expect(await counts()).toEqual(before);
     // The JSON client got the messages in the answer; the stored flow is unchanged.
     expect((await app.db.selfServiceFlow.findUniqueOrThrow({ where: { id: flow.id } })).ui).toBeNull();
@@ -234,17 +220,13 @@ describe("POST /self-service/login", () => {
   it("wrong password, form → 303 back to the form, whose flow remembers the message and the identifier", async () => {
     const email = await account();
     const client = new Client(app);
-    const flow = await browserFlow(client, "login");
-    const response = await client.request(actionPath(flow), {
-      form: { identifier: email, password: "nope-nope-nope", method: "password", csrf_token: csrfTokenOf(flow) },
-    });
+    const { flow, response } = await signInWithForm(client, email, "nope-nope-nope");
     await expect(response).toHaveStatus(303);
     expect(response.headers.get("location")).toBe(`${app.url}/login?flow=${flow.id}`);
     // What the form page renders (tests/server/pages.test.ts shows it in HTML).
-    const remembered = (await (await client.getJson(`/self-service/login/flows?id=${flow.id}`)).json()) as FlowJson;
+    const remembered = (await (await client.getJson(`/self-service/login/flows?id=${flow.id}`)).json()) as Flow;
     expect(remembered.ui.messages?.map((m) => m.id)).toEqual([4000006]);
-    const identifier = remembered.ui.nodes.find((n) => n.attributes.name === "identifier");
-    expect(identifier?.attributes.value).toBe(email);
+    expect(inputNodes(remembered).identifier?.attributes.value).toBe(email);
   });
 
   it("missing fields → 400 with a message on each field", async () => {
@@ -255,8 +237,8 @@ describe("POST /self-service/login", () => {
       json: { method: "password", csrf_token: csrfTokenOf(flow) },
     });
     await expect(response).toHaveStatus(400);
-    const body = (await response.json()) as FlowJson;
-    const messages = Object.fromEntries(body.ui.nodes.map((n) => [n.attributes.name, n.messages]));
+    const body = (await response.json()) as Flow;
+    const messages = Object.fromEntries(Object.entries(inputNodes(body)).map(([name, n]) => [name, n.messages]));
     expect(messages.identifier).toEqual([
       { id: 4000002, text: "Property identifier is missing.", type: "error", context: { property: "identifier" } },
     ]);
@@ -341,7 +323,7 @@ describe("POST /self-service/login", () => {
 
   it("a completed flow cannot be submitted again", async () => {
     const email = await account();
-    const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as FlowJson;
+    const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
     const submit = () =>
       app.fetch(flow.ui.action, {
         method: "POST",
@@ -364,7 +346,7 @@ describe("POST /self-service/login", () => {
       413,
     ],
   ])("%s → %i in the envelope, nothing written", async (_name, init, status) => {
-    const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as FlowJson;
+    const flow = (await (await app.fetch(`/self-service/login/api`)).json()) as Flow;
     const before = await counts();
     const response = await app.fetch(flow.ui.action, { method: "POST", ...init });
     await expect(response).toHaveStatus(status);
@@ -387,7 +369,7 @@ describe("POST /self-service/login", () => {
 describe("registration", () => {
   it("API flow → 200 {identity, session, session_token}", async () => {
     const email = uniqueEmail();
-    const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as FlowJson;
+    const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as Flow;
     expect(flow.type).toBe("api");
     expect(nodeNames(flow)).toEqual(["traits.email", "password", "method"]);
     const response = await app.fetch(flow.ui.action, {
@@ -396,17 +378,17 @@ describe("registration", () => {
       body: JSON.stringify({ method: "password", traits: { email }, password: PASSWORD }),
     });
     await expect(response).toHaveStatus(200);
-    const body = (await response.json()) as SuccessJson;
+    const body = (await response.json()) as SuccessfulRegistrationJson;
     expect(Object.keys(body).sort()).toEqual(["identity", "session", "session_token"]);
-    expect(body.identity?.traits.email).toBe(email);
-    expect(body.session.identity.id).toBe(body.identity?.id);
+    expect(body.identity.traits.email).toBe(email);
+    expect(body.session?.identity?.id).toBe(body.identity.id);
   });
 
   it("browser flow, JSON → 200 {identity, session, continue_with} and the cookie", async () => {
     const client = new Client(app);
     const response = await register(client, uniqueEmail());
     await expect(response).toHaveStatus(200);
-    const body = (await response.json()) as SuccessJson;
+    const body = (await response.json()) as SuccessfulRegistrationJson;
     expect(Object.keys(body).sort()).toEqual(["continue_with", "identity", "session"]);
     expect(body.continue_with).toEqual([{ action: "redirect_browser_to", redirect_browser_to: `${app.url}/` }]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
@@ -438,7 +420,7 @@ describe("registration", () => {
     const before = await counts();
     const response = await register(client, email.toUpperCase());
     await expect(response).toHaveStatus(400);
-    const body = (await response.json()) as FlowJson;
+    const body = (await response.json()) as Flow;
     expect(body.ui.messages?.[0]?.id).toBe(4000007);
     expect(await counts()).toEqual(before);
   });
@@ -462,8 +444,8 @@ describe("registration", () => {
       json: { method: "password", csrf_token: csrfTokenOf(flow), ...fields },
     });
     await expect(response).toHaveStatus(400);
-    const body = (await response.json()) as FlowJson;
-    const node = body.ui.nodes.find((n) => n.attributes.name === field);
+    const body = (await response.json()) as Flow;
+    const node = inputNodes(body)[field];
     expect(node?.messages[0]?.id).toBe(id);
     expect(await counts()).toEqual(before);
   });
@@ -472,7 +454,7 @@ describe("registration", () => {
     const email = uniqueEmail();
     const attempts = await Promise.all(
       Array.from({ length: 5 }, async () => {
-        const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as FlowJson;
+        const flow = (await (await app.fetch(`/self-service/registration/api`)).json()) as Flow;
         return app.fetch(flow.ui.action, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
@@ -497,12 +479,12 @@ describe("node labels, as Kratos sends them", () => {
   };
   const PASSWORD_LABEL = { id: 1070001, text: "Password", type: "info" };
 
-  function labels(flow: FlowJson) {
-    return Object.fromEntries(flow.ui.nodes.map((n) => [n.attributes.name, n.meta.label]));
+  function labels(flow: Flow) {
+    return Object.fromEntries(Object.entries(inputNodes(flow)).map(([name, node]) => [name, node.meta.label]));
   }
 
   it("registration: traits.email → 1070002 with context {title, name}; password; Sign up", async () => {
-    const flow = (await (await new Client(app).getJson("/self-service/registration/api")).json()) as FlowJson;
+    const flow = (await (await new Client(app).getJson("/self-service/registration/api")).json()) as Flow;
     expect(labels(flow)).toEqual({
       "traits.email": EMAIL_LABEL,
       password: PASSWORD_LABEL,
@@ -511,7 +493,7 @@ describe("node labels, as Kratos sends them", () => {
   });
 
   it("login: identifier → 1070002 with context {title, name}; password; Sign in with password", async () => {
-    const flow = (await browserFlow(new Client(app), "login")) as unknown as FlowJson;
+    const flow = await browserFlow(new Client(app), "login");
     expect(labels(flow)).toEqual({
       csrf_token: undefined,
       identifier: EMAIL_LABEL,

@@ -52,6 +52,18 @@ function setCookies(response: Response): string[] {
   return response.headers.getSetCookie();
 }
 
+/**
+ * A refused logout: the JSON answer has this status and these error fields and sets no cookie; a
+ * browser is sent to the error page, where the same error is stored.
+ */
+async function expectRefused(client: Client, url: string, error: { code: number; id?: string; reason?: string }) {
+  const json = await client.getJson(url);
+  await expect(json).toHaveStatus(error.code);
+  expect(setCookies(json)).toEqual([]);
+  expect(await errorBody(json)).toMatchObject(error);
+  expect(await storedErrorOf(await client.request(url))).toMatchObject(error);
+}
+
 function expectSessionCookieCleared(response: Response): void {
   const cleared = setCookies(response).find((c) => c.startsWith(`${COOKIE}=`));
   expect(cleared).toBeDefined();
@@ -205,11 +217,8 @@ describe("GET /self-service/logout", () => {
     // LOGOUT_TOKEN_TTL is 15 minutes: go 15 minutes and a second ahead.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 15 * 60_000 + 1_000 });
     try {
-      const json = await client.getJson(logout_url);
-      await expect(json).toHaveStatus(410);
-      expect((await errorBody(json)).id).toBe("self_service_flow_expired");
       // The error page offers a fresh Sign Out link while the user is signed in: tests/server/pages.test.ts.
-      expect((await storedErrorOf(await client.request(logout_url))).id).toBe("self_service_flow_expired");
+      await expectRefused(client, logout_url, { code: 410, id: "self_service_flow_expired" });
       expect((await sessionRow(sessionId)).active).toBe(true);
       expect(client.jar.get(COOKIE)).toBeDefined();
     } finally {
@@ -221,10 +230,7 @@ describe("GET /self-service/logout", () => {
     const { client, sessionId } = await signedInBrowser();
     const { logout_url } = await logoutUrl(client);
     const hostile = `${logout_url}&return_to=${encodeURIComponent("https://evil.com/")}`;
-    const json = await client.getJson(hostile);
-    await expect(json).toHaveStatus(400);
-    expect((await errorBody(json)).id).toBe("self_service_flow_return_to_forbidden");
-    expect((await storedErrorOf(await client.request(hostile))).id).toBe("self_service_flow_return_to_forbidden");
+    await expectRefused(client, hostile, { code: 400, id: "self_service_flow_return_to_forbidden" });
     expect((await sessionRow(sessionId)).active).toBe(true);
     expect(client.jar.get(COOKIE)).toBeDefined();
   });
@@ -246,13 +252,10 @@ describe("GET /self-service/logout", () => {
     const alice = await signedInBrowser();
     const bob = await signedInBrowser();
     const { logout_url } = await logoutUrl(alice.client);
-    const response = await bob.client.getJson(logout_url);
-    await expect(response).toHaveStatus(403);
-    expect((await errorBody(response)).reason).toBe(
-      "Unable to log out because the logout token in the URL query does not match the session cookie.",
-    );
-    expect(setCookies(response)).toEqual([]);
-    expect((await storedErrorOf(await bob.client.request(logout_url))).code).toBe(403);
+    await expectRefused(bob.client, logout_url, {
+      code: 403,
+      reason: "Unable to log out because the logout token in the URL query does not match the session cookie.",
+    });
     expect((await sessionRow(alice.sessionId)).active).toBe(true);
     expect((await sessionRow(bob.sessionId)).active).toBe(true);
   });
@@ -276,6 +279,24 @@ describe("GET /self-service/logout", () => {
     const browser = await client.request(logout_url);
     await expect(browser).toHaveStatus(303);
     expect(browser.headers.get("location")).toBe("http://127.0.0.1/after-logout");
+  });
+
+  it("7. an already ended session's logout URL leaves the browser's CSRF token alone", async () => {
+    // An attacker signs in and out and sends the (still unexpired) logout URL to a signed-out victim
+    // whose sign-in form is open: the form must keep working.
+    const attacker = await signedInBrowser();
+    const { logout_url } = await logoutUrl(attacker.client);
+    await expect(await attacker.client.getJson(logout_url)).toHaveStatus(204);
+
+    const victim = new Client(app);
+    await expect(await victim.getJson("/self-service/login/browser")).toHaveStatus(200);
+    const csrf = victim.jar.get("csrf_token");
+    expect(csrf).toMatch(/^[A-Za-z0-9]{32}$/);
+    for (const answer of [await victim.getJson(logout_url), await victim.request(logout_url)]) {
+      expect([204, 303]).toContain(answer.status);
+      expect(setCookies(answer)).toEqual([]);
+    }
+    expect(victim.jar.get("csrf_token")).toBe(csrf);
   });
 
   it("7. already logged out and no cookie at all → 204", async () => {
@@ -338,6 +359,16 @@ describe("GET /self-service/logout", () => {
     // The copied cookie is worthless now.
     const whoami = await app.fetch(`/sessions/whoami`, { headers: { Cookie: `${COOKIE}=${sessionCookie}` } });
     await expect(whoami).toHaveStatus(401);
+  });
+
+  it("9. a planted second session cookie cannot stop a logout: the one that unseals counts", async () => {
+    const { client, sessionId } = await signedInBrowser();
+    const { logout_url } = await logoutUrl(client);
+    const real = client.jar.get(COOKIE)!;
+    const cookie = `${COOKIE}=planted; ${COOKIE}=${real}`;
+    await expect(await app.fetch("/sessions/whoami", { headers: { cookie } })).toHaveStatus(200);
+    await expect(await app.fetch(logout_url, { headers: { cookie, accept: "application/json" } })).toHaveStatus(204);
+    expect((await sessionRow(sessionId)).active).toBe(false);
   });
 
   it("9. success, browser → 303 to return_to", async () => {
@@ -403,7 +434,11 @@ describe("GET /self-service/logout", () => {
 
 describe("Clear-Site-Data", () => {
   it("is sent on logout over https when LOGOUT_CLEAR_BROWSER_DATA is on, never over http", async () => {
-    const clearing = await startInProcessApp({ LOGOUT_CLEAR_BROWSER_DATA: "true" }, { database: app.database });
+    // The https is a trusted proxy's word (X-Forwarded-Proto) in front of the app.
+    const clearing = await startInProcessApp(
+      { LOGOUT_CLEAR_BROWSER_DATA: "true", TRUSTED_PROXIES: "127.0.0.1" },
+      { database: app.database },
+    );
     try {
       for (const [proto, expected] of [
         ["https", '"cookies", "storage", "cache"'],
@@ -417,6 +452,21 @@ describe("Clear-Site-Data", () => {
         await expect(response).toHaveStatus(204);
         expect(response.headers.get("clear-site-data")).toBe(expected);
       }
+    } finally {
+      await clearing.stop();
+    }
+  });
+
+  it("is not sent when X-Forwarded-Proto comes from a client rather than a trusted proxy", async () => {
+    const clearing = await startInProcessApp({ LOGOUT_CLEAR_BROWSER_DATA: "true" }, { database: app.database });
+    try {
+      const { client } = await signedInClient(clearing);
+      const { logout_url } = (await (await client.getJson("/self-service/logout/browser")).json()) as {
+        logout_url: string;
+      };
+      const response = await client.getJson(logout_url, { "X-Forwarded-Proto": "https" });
+      await expect(response).toHaveStatus(204);
+      expect(response.headers.get("clear-site-data")).toBeNull();
     } finally {
       await clearing.stop();
     }

@@ -5,7 +5,17 @@
 import { Configuration, FrontendApi, type LoginFlow, type UiNodeInputAttributes } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startInProcessApp, type App } from "../support/app";
-import { actionPath, Client, csrfTokenOf, NO_CACHE, register, registerNative, uniqueEmail } from "../support/client";
+import type { LoginFlowJson, SessionJson } from "@/lib/server/kratos-json";
+import {
+  actionPath,
+  Client,
+  csrfTokenOf,
+  inputNodes,
+  NO_CACHE,
+  register,
+  registerNative,
+  uniqueEmail,
+} from "../support/client";
 
 const PASSWORD = "correct horse battery staple";
 const LOGIN_UI = "http://localhost:4455/login";
@@ -16,26 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-type Node = {
-  type: string;
-  group: string;
-  attributes: { name: string; type: string; value?: string; required?: boolean };
-  meta: { label?: { id: number; text: string } };
-};
-type Flow = {
-  id: string;
-  type: string;
-  refresh: boolean;
-  ui: { action: string; nodes: Node[]; messages?: { id: number; text: string; type: string }[] };
-};
-type SessionJson = {
-  id: string;
-  authenticated_at: string;
-  issued_at: string;
-  expires_at: string;
-  authentication_methods: { method: string; aal: string; completed_at: string }[];
-  identity: { id: string };
-};
+type Session = SessionJson;
+
+/** The identifier a re-authentication flow is for (its hidden field). */
+const identifierOf = (flow: LoginFlowJson) => String(inputNodes(flow).identifier?.attributes.value);
 
 /** A browser that registered (and so is signed in), with its session row. */
 async function signedInBrowser() {
@@ -46,10 +40,10 @@ async function signedInBrowser() {
   return { client, email, session, cookie: client.jar.get("ory_kratos_session")! };
 }
 
-async function refreshFlow(client: Client): Promise<Flow> {
+async function refreshFlow(client: Client): Promise<LoginFlowJson> {
   const response = await client.getJson("/self-service/login/browser?refresh=true");
   await expect(response).toHaveStatus(200);
-  return (await response.json()) as Flow;
+  return (await response.json()) as LoginFlowJson;
 }
 
 /** Lets the clock move, so a refreshed authenticated_at is measurably later. */
@@ -63,17 +57,17 @@ describe("GET /self-service/login/browser?refresh=true", () => {
     expect(flow.ui.messages).toEqual([
       { id: 1010003, text: "Please confirm this action by verifying that it is you.", type: "info" },
     ]);
-    expect(flow.ui.nodes.map((n) => [n.group, n.attributes.name, n.attributes.type])).toEqual([
+    const nodes = inputNodes(flow);
+    expect(Object.values(nodes).map((n) => [n.group, n.attributes.name, n.attributes.type])).toEqual([
       ["default", "csrf_token", "hidden"],
       ["default", "identifier", "hidden"],
       ["password", "password", "password"],
       ["password", "method", "submit"],
     ]);
-    const identifier = flow.ui.nodes[1]!;
-    expect(identifier.attributes.value).toBe(email);
-    expect(identifier.attributes.required).toBeUndefined();
-    expect(identifier.meta).toEqual({});
-    expect(flow.ui.nodes[3]!.meta.label).toEqual({ id: 1010001, text: "Sign in", type: "info" });
+    expect(nodes.identifier?.attributes.value).toBe(email);
+    expect(nodes.identifier?.attributes.required).toBeUndefined();
+    expect(nodes.identifier?.meta).toEqual({});
+    expect(nodes.method?.meta.label).toEqual({ id: 1010001, text: "Sign in", type: "info" });
     const row = await app.db.selfServiceFlow.findUniqueOrThrow({ where: { id: flow.id } });
     expect(row.refresh).toBe(true);
   });
@@ -92,7 +86,7 @@ describe("GET /self-service/login/browser?refresh=true", () => {
     const flow = await refreshFlow(new Client(app));
     expect(flow.refresh).toBe(false);
     expect(flow.ui.messages).toBeUndefined();
-    expect(flow.ui.nodes.find((n) => n.attributes.name === "identifier")?.attributes.type).toBe("text");
+    expect(inputNodes(flow).identifier?.attributes.type).toBe("text");
   });
 
   it.each(["false", "no", ""])("signed in with refresh=%j → still 400 session_already_available", async (value) => {
@@ -121,14 +115,14 @@ describe("POST /self-service/login?flow=<refresh flow>", () => {
       headers: { Accept: "application/json" },
       json: {
         method: "password",
-        identifier: flow.ui.nodes[1]!.attributes.value,
+        identifier: identifierOf(flow),
         password: PASSWORD,
         csrf_token: csrfTokenOf(flow),
       },
     });
     await expect(response).toHaveStatus(200);
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
-    const body = (await response.json()) as { session: SessionJson; session_token?: string };
+    const body = (await response.json()) as { session: Session; session_token?: string };
     expect(body.session_token).toBeUndefined();
     expect(body.session.id).toBe(before.id);
 
@@ -169,7 +163,7 @@ describe("POST /self-service/login?flow=<refresh flow>", () => {
     const response = await client.request(actionPath(flow), {
       form: {
         method: "password",
-        identifier: flow.ui.nodes[1]!.attributes.value!,
+        identifier: identifierOf(flow),
         password: PASSWORD,
         csrf_token: csrfTokenOf(flow),
       },
@@ -189,13 +183,13 @@ describe("POST /self-service/login?flow=<refresh flow>", () => {
       headers: { Accept: "application/json" },
       json: {
         method: "password",
-        identifier: flow.ui.nodes[1]!.attributes.value,
+        identifier: identifierOf(flow),
         password: "wrong password!",
         csrf_token: csrfTokenOf(flow),
       },
     });
     await expect(response).toHaveStatus(400);
-    const body = (await response.json()) as Flow;
+    const body = (await response.json()) as LoginFlowJson;
     expect(body.refresh).toBe(true);
     expect(body.ui.messages?.map((m) => m.id)).toEqual([4000006]);
     expect(await app.db.session.findUniqueOrThrow({ where: { id: before.id } })).toEqual(before);
@@ -212,7 +206,7 @@ describe("POST /self-service/login?flow=<refresh flow>", () => {
       json: { method: "password", identifier: other, password: PASSWORD, csrf_token: csrfTokenOf(flow) },
     });
     await expect(response).toHaveStatus(400);
-    expect(((await response.json()) as Flow).ui.messages?.map((m) => m.id)).toEqual([4000006]);
+    expect(((await response.json()) as LoginFlowJson).ui.messages?.map((m) => m.id)).toEqual([4000006]);
     expect(await app.db.session.findUniqueOrThrow({ where: { id: before.id } })).toEqual(before);
     expect(await app.db.session.count()).toBe(sessionsBefore + 1); // the browser's own registration
   });
@@ -225,7 +219,7 @@ describe("POST /self-service/login?flow=<refresh flow>", () => {
       headers: { Accept: "application/json" },
       json: {
         method: "password",
-        identifier: flow.ui.nodes[1]!.attributes.value,
+        identifier: identifierOf(flow),
         password: PASSWORD,
         csrf_token: csrfTokenOf(flow),
       },
@@ -245,9 +239,9 @@ describe("native apps (X-Session-Token)", () => {
     const headers = { "X-Session-Token": session_token };
     const init = await app.fetch("/self-service/login/api?refresh=true", { headers });
     await expect(init).toHaveStatus(200);
-    const flow = (await init.json()) as Flow;
+    const flow = (await init.json()) as LoginFlowJson;
     expect(flow).toMatchObject({ type: "api", refresh: true });
-    expect(flow.ui.nodes.map((n) => n.attributes.name)).toEqual(["identifier", "password", "method"]);
+    expect(Object.keys(inputNodes(flow))).toEqual(["identifier", "password", "method"]);
     await tick();
     const response = await app.fetch(actionPath(flow), {
       method: "POST",

@@ -1,8 +1,9 @@
 // SPEC section 4: GET /sessions/whoami, the credential order, and the Session object.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionJson } from "@/lib/server/kratos-json";
 import { startInProcessApp, type App } from "../support/app";
-import { Client, NO_CACHE, register, registerNative, uniqueEmail } from "../support/client";
+import { Client, NO_CACHE, register, registerNative, SESSION_KEYS, uniqueEmail } from "../support/client";
 
 let app: App;
 beforeAll(async () => {
@@ -45,41 +46,19 @@ describe("GET /sessions/whoami", () => {
     const response = await client.getJson("/sessions/whoami");
     await expect(response).toHaveStatus(200);
     expect(response.headers.get("cache-control")).toBe(NO_CACHE);
-    const session = (await response.json()) as {
-      id: string;
-      active: boolean;
-      authenticator_assurance_level: string;
-      authentication_methods: unknown[];
-      authenticated_at: string;
-      expires_at: string;
-      issued_at: string;
-      devices: unknown[];
-      identity: { id: string; schema_url: string };
-    };
-    expect(response.headers.get("x-kratos-authenticated-identity-id")).toBe(session.identity.id);
-    expect(Object.keys(session).sort()).toEqual(
-      [
-        "active",
-        "authenticated_at",
-        "authentication_methods",
-        "authenticator_assurance_level",
-        "devices",
-        "expires_at",
-        "id",
-        "identity",
-        "issued_at",
-      ].sort(),
-    );
+    const session = (await response.json()) as SessionJson;
+    expect(response.headers.get("x-kratos-authenticated-identity-id")).toBe(session.identity?.id);
+    expect(Object.keys(session).sort()).toEqual(SESSION_KEYS);
     expect(session.active).toBe(true);
     expect(session.authenticator_assurance_level).toBe("aal1");
     expect(session.authentication_methods).toEqual([
       { method: "password", aal: "aal1", completed_at: session.authenticated_at },
     ]);
-    const lifespan = Date.parse(session.expires_at) - Date.parse(session.issued_at);
+    const lifespan = Date.parse(session.expires_at!) - Date.parse(session.issued_at!);
     expect(lifespan).toBeGreaterThan(3_590_000);
     expect(lifespan).toBeLessThanOrEqual(3_600_000);
     expect(session.devices).toHaveLength(1);
-    expect(session.devices[0]).toMatchObject({ ip_address: expect.any(String), user_agent: expect.any(String) });
+    expect(session.devices![0]).toMatchObject({ ip_address: expect.any(String), user_agent: expect.any(String) });
     expect(session.identity).toMatchObject({
       schema_id: "default",
       state: "active",
@@ -87,7 +66,7 @@ describe("GET /sessions/whoami", () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    expect(session.identity.schema_url).toBe(`${app.url}/schemas/ZGVmYXVsdA`);
+    expect(session.identity!.schema_url).toBe(`${app.url}/schemas/ZGVmYXVsdA`);
     const text = JSON.stringify(session);
     expect(text).not.toMatch(/ory_st_|scrypt|password_hash|token_hash|logout_token/);
   });
@@ -136,6 +115,20 @@ describe("GET /sessions/whoami", () => {
     }
   });
 
+  it("a session records the client's address: the peer's, not an X-Forwarded-For the client wrote itself", async () => {
+    const client = new Client(app);
+    const forged = { "X-Forwarded-For": "198.51.100.77" };
+    const flow = (await (await client.getJson("/self-service/registration/api")).json()) as { ui: { action: string } };
+    const response = await client.request(flow.ui.action, {
+      headers: forged,
+      json: { method: "password", traits: { email: uniqueEmail() }, password: "correct horse battery staple" },
+    });
+    await expect(response).toHaveStatus(200);
+    const { session } = (await response.json()) as { session: { id: string; devices: { ip_address: string }[] } };
+    expect(session.devices[0]!.ip_address).toBe("127.0.0.1");
+    expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).ipAddress).toBe("127.0.0.1");
+  });
+
   it("stores only a hash of the session token", async () => {
     const { session_token, session } = await registerNative(app, uniqueEmail());
     const row = await app.db.session.findUniqueOrThrow({ where: { id: session.id } });
@@ -162,7 +155,7 @@ describe("session cookie", () => {
     expect(value).not.toContain("ory_st_");
   });
 
-  it("is Secure and uses a configured name when the public URL is https", async () => {
+  it("is Secure, __Host- prefixed and uses a configured name when the public URL is https", async () => {
     const secure = await startInProcessApp({
       PUBLIC_BASE_URL: "https://auth.example.com",
       SESSION_COOKIE_NAME: "my_session",
@@ -170,8 +163,18 @@ describe("session cookie", () => {
     try {
       const client = new Client(secure);
       const response = await register(client, uniqueEmail());
-      const cookie = response.headers.getSetCookie().find((c) => c.startsWith("my_session="));
-      expect(cookie).toMatch(/; Secure/);
+      const cookies = response.headers.getSetCookie();
+      const session = cookies.find((c) => c.startsWith("__Host-my_session="));
+      expect(session).toMatch(/; Path=\/; .*HttpOnly; Secure; SameSite=Lax$/);
+      expect(session).not.toMatch(/Domain=/i);
+      // The CSRF cookie, set when the registration flow began, is __Host- prefixed too.
+      expect(client.jar.get("__Host-csrf_token")).toMatch(/^[A-Za-z0-9]{32}$/);
+      expect(client.jar.get("csrf_token")).toBeUndefined();
+      // The browser sends it back under that name, and it is the session.
+      await expect(await client.getJson("/sessions/whoami")).toHaveStatus(200);
+      // A cookie of the bare name (a sibling subdomain could set one) means nothing here.
+      const bare = `my_session=${client.jar.get("__Host-my_session")}`;
+      await expect(await secure.fetch("/sessions/whoami", { headers: { cookie: bare } })).toHaveStatus(401);
     } finally {
       await secure.stop();
     }

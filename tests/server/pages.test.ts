@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
 import {
   actionPath,
-  browserFlow,
   Client,
   csrfTokenOf,
   register,
-  registerNative,
   signedInBrowser,
+  signInNative,
+  signInWithForm,
   uniqueEmail,
   type Flow,
 } from "../support/client";
@@ -25,18 +25,6 @@ const PASSWORD = "correct horse battery staple";
 const FIREFOX_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const html = { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 
-/** Another device of the same user: a native sign-in, answering with its session token. */
-async function signInNative(email: string, headers: Record<string, string> = {}) {
-  const client = new Client(app);
-  const flow = (await (await client.getJson("/self-service/login/api")).json()) as Flow;
-  const response = await client.request(actionPath(flow), {
-    headers,
-    json: { method: "password", identifier: email, password: PASSWORD },
-  });
-  await expect(response).toHaveStatus(200);
-  return (await response.json()) as { session_token: string; session: { id: string } };
-}
-
 describe("the devices page at /sessions (browser navigation)", () => {
   it("signed out → redirected to /login", async () => {
     const response = await app.fetch(`/sessions`, { headers: html });
@@ -48,7 +36,7 @@ describe("the devices page at /sessions (browser navigation)", () => {
     const client = new Client(app);
     const email = uniqueEmail("page");
     await register(client, email, PASSWORD);
-    const other = await signInNative(email, { "User-Agent": FIREFOX_ON_WINDOWS });
+    const other = await signInNative(app, email, PASSWORD, { "User-Agent": FIREFOX_ON_WINDOWS });
 
     const response = await client.request("/sessions", { headers: html });
     await expect(response).toHaveStatus(200);
@@ -68,14 +56,10 @@ describe("the devices page at /sessions (browser navigation)", () => {
 describe("the sign-in form", () => {
   it("after a wrong password shows the message and keeps the identifier", async () => {
     const email = uniqueEmail();
-    await registerNative(app, email);
+    await expect(await register(new Client(app), email)).toHaveStatus(200);
     const client = new Client(app);
-    const flow = await browserFlow(client, "login");
-    const response = await client.request(actionPath(flow), {
-      form: { identifier: email, password: "nope-nope-nope", method: "password", csrf_token: csrfTokenOf(flow) },
-    });
+    const { flow, response } = await signInWithForm(client, email, "nope-nope-nope");
     await expect(response).toHaveStatus(303);
-    expect(response.headers.get("location")).toBe(`${app.url}/login?flow=${flow.id}`);
     const page = await (await client.request(`/login?flow=${flow.id}`)).text();
     expect(page).toContain("The provided credentials are invalid");
     expect(page).toContain(`value="${email}"`);
@@ -107,6 +91,23 @@ describe("the sign-in form of a re-authentication flow", () => {
   });
 });
 
+describe("a flow's page, opened by another browser", () => {
+  it("does not show what the first browser typed: the other browser gets a flow of its own", async () => {
+    const email = uniqueEmail("victim");
+    await expect(await register(new Client(app), email)).toHaveStatus(200);
+    const victim = new Client(app);
+    const { flow } = await signInWithForm(victim, email, "a-wrong-password");
+    expect(await (await victim.request(`/login?flow=${flow.id}`)).text()).toContain(email);
+
+    for (const stranger of [new Client(app), await signedInBrowser(app).then(({ client }) => client)]) {
+      const response = await stranger.request(`/login?flow=${flow.id}`);
+      await expect(response).toHaveStatus(307);
+      expect(new URL(response.headers.get("location")!, app.url).pathname).toBe("/self-service/login/browser");
+      expect(await response.text()).not.toContain(email);
+    }
+  });
+});
+
 describe("the error page", () => {
   it("of a flow this app does not offer says so, and nothing is stored", async () => {
     const before = await app.db.selfServiceError.count();
@@ -114,8 +115,19 @@ describe("the error page", () => {
     await expect(response).toHaveStatus(303);
     const page = await (await app.fetch(response.headers.get("location")!, { headers: html })).text();
     expect(page).toContain("This is not available here");
-    expect(page).toContain("Recovery is not allowed because it was disabled.");
+    expect(page).toContain("account recovery and address verification are turned off");
     expect(await app.db.selfServiceError.count()).toBe(before);
+  });
+
+  it("says only what the app wrote, never text a link carried", async () => {
+    const planted = "https://evil.example/Your-account-is-locked.Call-555-0100";
+    const client = new Client(app);
+    const init = await client.request(`/self-service/login/browser?return_to=${encodeURIComponent(planted)}`);
+    await expect(init).toHaveStatus(303);
+    const page = await (await client.request(init.headers.get("location")!)).text();
+    expect(page).toContain("That return address is not allowed");
+    expect(page).not.toContain("Your-account-is-locked");
+    expect(page).not.toContain("evil.example");
   });
 
   it("of an expired logout link explains it and offers a fresh Sign Out link that works", async () => {

@@ -1,31 +1,8 @@
 // Bad configuration stops the production server at start, with a message naming the variable.
 
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-
-function startWith(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["server.mjs"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        PORT: "3998",
-        HOSTNAME: "127.0.0.1",
-        DATABASE_URL: "file::memory:",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+import { startServer } from "../../scripts/serve.mjs";
+import { freePort } from "../support/app";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 
@@ -39,10 +16,29 @@ describe("start-up configuration checks", () => {
       { COOKIE_SECRET: SECRET, ALLOWED_RETURN_URLS: "https://ok.example.com,not a url" },
       "ALLOWED_RETURN_URLS contains an entry",
     ],
+    [{ COOKIE_SECRET: SECRET, TRUSTED_PROXIES: "proxy.internal" }, "TRUSTED_PROXIES must list IP addresses"],
+    [{ COOKIE_SECRET: SECRET, DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE must be a whole number"],
   ])("%j stops the server: %s", async (env, message) => {
-    const { code, output } = await startWith(env);
-    expect(code).toBe(1);
-    expect(output).toContain(`Invalid configuration: ${message}`);
-    expect(output).not.toContain("Listening on");
+    const start = startServer({
+      env: {
+        ...process.env,
+        COOKIE_SECRET: "",
+        NODE_ENV: "production",
+        PORT: String(await freePort()),
+        HOSTNAME: "127.0.0.1",
+        DATABASE_URL: "file::memory:",
+        ...env,
+      },
+    });
+    const error = await start.then(
+      async (server) => {
+        await server.stop();
+        return new Error("the server started");
+      },
+      (refused: Error) => refused,
+    );
+    expect(error.message).toMatch(/^the server exited \(1\) before it answered/);
+    expect(error.message).toContain(`Invalid configuration: ${message}`);
+    expect(error.message).not.toContain("Listening on");
   });
 });

@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { vi } from "vitest";
+import { PEER_ADDRESS_HEADER } from "@/lib/http/client-address";
 import type { PrismaClient } from "@/lib/server/database/client";
 import { startServer } from "../../scripts/serve.mjs";
 import { freshDatabase, type TestDatabase } from "./database";
@@ -161,8 +162,8 @@ export async function startInProcessApp(
     database,
     fetch: (input, init) => {
       const headers = new Headers(init?.headers);
-      // Next's server tells the app the client's address this way; the tests' client is local.
-      if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", "127.0.0.1");
+      // What server.mjs tells the app about the TCP peer: the tests' client is local.
+      headers.set(PEER_ADDRESS_HEADER, "127.0.0.1");
       // As Node's own fetch() sends it.
       if (!headers.has("user-agent")) headers.set("user-agent", "node");
       const request = new Request(new URL(input, url), { ...init, headers, redirect: "manual" });
@@ -180,7 +181,7 @@ export async function startInProcessApp(
 // ---------------------------------------------------------------------------------------------
 // Spawned production server
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -3,6 +3,7 @@
 
 import { parseSetCookie } from "cookie";
 import { NO_CACHE_HEADERS } from "@/lib/http/responses";
+import type { FlowJson } from "@/lib/server/flows/flow-ui";
 import type { App } from "./app";
 import { signedIn, type SignedIn } from "./sessions";
 
@@ -70,7 +71,17 @@ export class Client {
   }
 }
 
-export type Flow = { id: string; ui: { action: string; nodes: { attributes: { name: string; value?: string } }[] } };
+/** A login or registration flow as the app answers it: Kratos's own model (lib/server/kratos-json.ts). */
+export type Flow = FlowJson;
+
+/** The flow's input nodes, by name, with their attributes narrowed to an input's. */
+export function inputNodes(flow: Flow) {
+  return Object.fromEntries(
+    flow.ui.nodes.flatMap((node) =>
+      node.attributes.node_type === "input" ? [[node.attributes.name, { ...node, attributes: node.attributes }]] : [],
+    ),
+  );
+}
 
 /** The flow's action as a path, so it works whatever PUBLIC_BASE_URL the app was started with. */
 export function actionPath(flow: Flow): string {
@@ -79,9 +90,9 @@ export function actionPath(flow: Flow): string {
 }
 
 export function csrfTokenOf(flow: Flow): string {
-  const node = flow.ui.nodes.find((n) => n.attributes.name === "csrf_token");
-  if (!node?.attributes.value) throw new Error("flow has no csrf_token node");
-  return node.attributes.value;
+  const token: unknown = inputNodes(flow).csrf_token?.attributes.value;
+  if (typeof token !== "string") throw new Error("flow has no csrf_token node");
+  return token;
 }
 
 /** Starts a browser flow as a JSON client (SPA or curl -H 'Accept: application/json'). */
@@ -91,34 +102,63 @@ export async function browserFlow(client: Client, kind: "login" | "registration"
   return (await response.json()) as Flow;
 }
 
-/** Registers through a browser flow (JSON); the client ends up signed in with a session cookie. */
-export async function register(
-  client: Client,
-  email: string,
-  password = "correct horse battery staple",
-): Promise<Response> {
-  const flow = await browserFlow(client, "registration");
+const PASSWORD = "correct horse battery staple";
+
+/** Submits a browser flow as a JSON client, with the flow's CSRF token. */
+async function submitBrowserFlow(client: Client, kind: "login" | "registration", fields: Record<string, unknown>) {
+  const flow = await browserFlow(client, kind);
   return client.request(actionPath(flow), {
     headers: { Accept: "application/json" },
-    json: { method: "password", traits: { email }, password, csrf_token: csrfTokenOf(flow) },
+    json: { method: "password", ...fields, csrf_token: csrfTokenOf(flow) },
   });
+}
+
+/** Registers through a browser flow (JSON); the client ends up signed in with a session cookie. */
+export function register(client: Client, email: string, password = PASSWORD): Promise<Response> {
+  return submitBrowserFlow(client, "registration", { traits: { email }, password });
 }
 
 /** Signs in through a browser flow (JSON), as the curl script in the reference documents does. */
-export async function signIn(
-  client: Client,
-  email: string,
-  password = "correct horse battery staple",
-): Promise<Response> {
-  const flow = await browserFlow(client, "login");
-  return client.request(actionPath(flow), {
-    headers: { Accept: "application/json" },
-    json: { method: "password", identifier: email, password, csrf_token: csrfTokenOf(flow) },
-  });
+export function signIn(client: Client, email: string, password = PASSWORD): Promise<Response> {
+  return submitBrowserFlow(client, "login", { identifier: email, password });
 }
 
+/** Posts the sign-in form as a browser does (form-encoded, no Accept: application/json). */
+export async function signInWithForm(client: Client, email: string, password: string) {
+  const flow = await browserFlow(client, "login");
+  const response = await client.request(actionPath(flow), {
+    form: { identifier: email, password, method: "password", csrf_token: csrfTokenOf(flow) },
+  });
+  return { flow, response };
+}
+
+/** Another device of a user: a native sign-in, answering with its session token. */
+export async function signInNative(app: App, email: string, password = PASSWORD, headers: Record<string, string> = {}) {
+  const client = new Client(app);
+  const flow = (await (await client.getJson("/self-service/login/api")).json()) as Flow;
+  const response = await client.request(actionPath(flow), {
+    headers,
+    json: { method: "password", identifier: email, password },
+  });
+  if (response.status !== 200) throw new Error(`native sign-in: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { session_token: string; session: { id: string } };
+}
+
+/** The keys of Kratos's Session object, sorted: what whoami and the sessions list answer with. */
+export const SESSION_KEYS = [
+  "active",
+  "authenticated_at",
+  "authentication_methods",
+  "authenticator_assurance_level",
+  "devices",
+  "expires_at",
+  "id",
+  "identity",
+  "issued_at",
+];
+
 /** Registers through an API flow and returns the session token (a native app's sign-up). */
-export async function registerNative(app: App, email: string, password = "correct horse battery staple") {
+export async function registerNative(app: App, email: string, password = PASSWORD) {
   const client = new Client(app);
   const flow = (await (await client.getJson("/self-service/registration/api")).json()) as Flow;
   const response = await client.request(actionPath(flow), {

@@ -95,8 +95,24 @@ describe("loadConfig", () => {
     [{ CORS_ALLOWED_ORIGINS: "https://user@ui.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ CORS_ALLOWED_ORIGINS: "https://ui.*.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ CORS_ALLOWED_ORIGINS: "ftp://ui.example.com" }, "CORS_ALLOWED_ORIGINS"],
+    [{ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE"],
+    [{ DATABASE_POOL_SIZE: "ten" }, "DATABASE_POOL_SIZE"],
+    [{ TRUSTED_PROXIES: "10.0.0.1, proxy.internal" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "10.0.0.0/33" }, "TRUSTED_PROXIES"],
+    [{ TRUSTED_PROXIES: "::1/129" }, "TRUSTED_PROXIES"],
   ])("rejects %j naming %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrowError(new RegExp(`Invalid configuration: ${variable} `));
+  });
+
+  it("reads the pool size and trusted proxies", () => {
+    const config = loadConfig({ DATABASE_POOL_SIZE: "25", TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1, ::1" });
+    expect(config.databasePoolSize).toBe(25);
+    expect(config.trustedProxies.check("10.1.2.3", "ipv4")).toBe(true);
+    expect(config.trustedProxies.check("127.0.0.1", "ipv4")).toBe(true);
+    expect(config.trustedProxies.check("::1", "ipv6")).toBe(true);
+    expect(config.trustedProxies.check("192.168.0.1", "ipv4")).toBe(false);
+    expect(loadConfig({}).databasePoolSize).toBe(10);
+    expect(loadConfig({}).trustedProxies.rules).toEqual([]);
   });
 
   it("starts in production with a real secret", () => {

@@ -64,6 +64,30 @@ describe("logout tokens", () => {
     },
   );
 
+  it("has exactly one valid spelling: re-spelled unused base64url bits → 403", () => {
+    const token = logout.issueLogoutToken(SESSION);
+    const [payload = "", mac = ""] = token.split(".");
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // The last character of 32 (payload) and 43 (signature) base64url characters carries 2 and 4 bits
+    // that decoding ignores: every other character with the same meaningful bits decodes the same.
+    const respellings = (text: string, unusedBits: number) => {
+      const last = ALPHABET.indexOf(text.at(-1)!);
+      return Array.from({ length: 2 ** unusedBits }, (_, i) => (last & ~(2 ** unusedBits - 1)) | i)
+        .filter((index) => index !== last)
+        .map((index) => text.slice(0, -1) + ALPHABET[index]);
+    };
+    const variants = [
+      ...respellings(payload, 0).map((p) => `${p}.${mac}`),
+      ...respellings(mac, 2).map((m) => `${payload}.${m}`),
+    ];
+    expect(variants.length).toBeGreaterThan(0);
+    for (const variant of variants) {
+      expect(Buffer.from(variant.split(".")[1]!, "base64url")).toEqual(Buffer.from(mac, "base64url"));
+      expect(statusOf(() => logout.verifyLogoutToken(variant))).toBe(403);
+    }
+    expect(statusOf(() => logout.verifyLogoutToken(token))).toBe("ok");
+  });
+
   it("is not valid under another secret", async () => {
     const token = logout.issueLogoutToken(SESSION);
     const other = await load({ COOKIE_SECRET: "another-cookie-secret-0123456789abcdefgh" });

@@ -77,6 +77,10 @@ describe("allowedReturnTo", () => {
     ["http://app.example.org/", "own host over http"],
     ["https://app.example.org:8443/", "own host on another port"],
     ["https://xn--allowed-example-com.evil/", "punycode look-alike"],
+    ["https://allowed.example.com/app/..%2fevil", "encoded slash climbing out of the allowed path"],
+    ["https://allowed.example.com/app/..%2Fevil", "encoded slash, upper case"],
+    ["https://allowed.example.com/app/%2e%2e/evil", "encoded dot segment"],
+    ["https://allowed.example.com/app/..%5cevil", "encoded backslash"],
   ])("forbids %j (%s)", (input) => {
     expect(check(input)).toBe("400 self_service_flow_return_to_forbidden");
   });
@@ -91,6 +95,10 @@ describe("allowedReturnTo", () => {
     ["https://allowed.example.com/app\u0000", "NUL"],
     ["https://allowed.example.com/a\u2028b", "unicode line separator"],
     ["https://allowed.example.com/app\u00a0", "no-break space"],
+    ["https://allowed.example.com/app?\u2800Your account is locked", "Braille blank, which passes \\s"],
+    ["https://allowed.example.com/app?\u3164x", "Hangul filler"],
+    ["https://allowed.example.com/a\u200bb", "zero-width space"],
+    ["https://allowed.example.com/a\u202eb", "right-to-left override"],
     ["http://[::1", "unparseable host"],
     ["https://", "scheme only"],
     ["x".repeat(3000), "too long"],

@@ -2,7 +2,8 @@ import { config } from "@/lib/server/config";
 import { performBrowserLogout } from "@/lib/server/logout/logout";
 import { rotatedCsrfToken } from "@/lib/http/csrf-cookie";
 import { getCurrentCredential } from "@/lib/http/current-session";
-import { isHttpsRequest, isJsonRequest, isPrefetch } from "@/lib/http/negotiation";
+import { isHttpsRequest } from "@/lib/http/client-address";
+import { isJsonRequest, isPrefetch } from "@/lib/http/negotiation";
 import { handler, noContent, seeOther } from "@/lib/http/responses";
 import { clearedSessionCookie } from "@/lib/http/session-cookie";
 
@@ -11,7 +12,7 @@ export const GET = handler(
   async (request) => {
     const query = new URL(request.url).searchParams;
     const credential = await getCurrentCredential();
-    const { returnTo } = await performBrowserLogout({
+    const { returnTo, revoked } = await performBrowserLogout({
       prefetch: isPrefetch(request.headers),
       token: query.get("token"),
       returnTo: query.get("return_to"),
@@ -20,8 +21,9 @@ export const GET = handler(
     const cookies = [
       // Whatever session cookie the request carried names an ended session now: clear it.
       ...(credential?.source === "cookie" ? [clearedSessionCookie()] : []),
-      // A new CSRF token makes forms rendered for the ended session stop working.
-      rotatedCsrfToken().setCookie,
+      // A new CSRF token makes forms rendered for the session this request ended stop working. Only
+      // then: a link to an already ended session must not reset a signed-out browser's open form.
+      ...(revoked ? [rotatedCsrfToken().setCookie] : []),
     ];
     // Browsers honour Clear-Site-Data only from secure origins.
     const headers: Record<string, string> =

@@ -122,60 +122,49 @@ function input(
   };
 }
 
+/** Each kind's form: how its identifier field looks, and the password and submit nodes. */
+const FORMS: Record<
+  FlowKind,
+  {
+    identifier: Pick<InputAttributes, "type" | "autocomplete"> & { group: "default" | "password"; label: UiText };
+    passwordAutocomplete: InputAttributes["autocomplete"];
+    submit: UiText;
+  }
+> = {
+  login: {
+    identifier: { group: "default", type: "text", autocomplete: "username", label: label.identifier },
+    passwordAutocomplete: "current-password",
+    submit: label.signInWithPassword,
+  },
+  registration: {
+    identifier: { group: "password", type: "email", autocomplete: "email", label: label.email },
+    passwordAutocomplete: "new-password",
+    submit: label.signUp,
+  },
+};
+
 function nodes(kind: FlowKind, ui: FlowUi, csrfToken: string | undefined, refresh: boolean): UiNodeJson[] {
-  const result: UiNodeJson[] = [];
-  if (csrfToken !== undefined) {
-    result.push(input("default", { name: "csrf_token", type: "hidden", value: csrfToken, required: true }, undefined));
-  }
-  const identifier = IDENTIFIER_FIELD[kind];
-  const value = ui.values[identifier] ?? "";
-  const messages = (name: string) => ui.fieldMessages[name] ?? [];
-  if (refresh) {
+  const form = FORMS[kind];
+  const name = IDENTIFIER_FIELD[kind];
+  const messages = (field: string) => ui.fieldMessages[field] ?? [];
+  const { group, label: identifierLabel, ...identifier } = form.identifier;
+  const value = ui.values[name] ?? "";
+  return [
+    ...(csrfToken === undefined
+      ? []
+      : [input("default", { name: "csrf_token", type: "hidden", value: csrfToken, required: true }, undefined)]),
     // Re-authentication proves the signed-in identity again: its identifier is given, not typed.
-    result.push(
-      input("default", { name: identifier, type: "hidden", value }, undefined),
-      input(
-        "password",
-        { name: "password", type: "password", required: true, autocomplete: "current-password" },
-        label.password,
-        messages("password"),
-      ),
-      input("password", { name: "method", type: "submit", value: "password" }, label.signIn),
-    );
-  } else if (kind === "login") {
-    result.push(
-      input(
-        "default",
-        { name: identifier, type: "text", value, required: true, autocomplete: "username" },
-        label.identifier,
-        messages(identifier),
-      ),
-      input(
-        "password",
-        { name: "password", type: "password", required: true, autocomplete: "current-password" },
-        label.password,
-        messages("password"),
-      ),
-      input("password", { name: "method", type: "submit", value: "password" }, label.signInWithPassword),
-    );
-  } else {
-    result.push(
-      input(
-        "password",
-        { name: identifier, type: "email", value, required: true, autocomplete: "email" },
-        label.email,
-        messages(identifier),
-      ),
-      input(
-        "password",
-        { name: "password", type: "password", required: true, autocomplete: "new-password" },
-        label.password,
-        messages("password"),
-      ),
-      input("password", { name: "method", type: "submit", value: "password" }, label.signUp),
-    );
-  }
-  return result;
+    refresh
+      ? input("default", { name, type: "hidden", value }, undefined)
+      : input(group, { name, ...identifier, value, required: true }, identifierLabel, messages(name)),
+    input(
+      "password",
+      { name: "password", type: "password", required: true, autocomplete: form.passwordAutocomplete },
+      label.password,
+      messages("password"),
+    ),
+    input("password", { name: "method", type: "submit", value: "password" }, refresh ? label.signIn : form.submit),
+  ];
 }
 
 /** Where a flow's form is submitted: `ui.action`. */

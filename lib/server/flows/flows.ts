@@ -64,18 +64,18 @@ export async function findUsableFlow(kind: FlowKind, id: string | null): Promise
 }
 
 /**
- * The browser's CSRF token when it is the one the flow was issued for, else undefined. A browser flow
- * is readable only by the browser holding that token: a cross-site page can make the browser send
- * the cookie, but cannot read it to put it in a form.
+ * The browser's CSRF token that the flow was issued for, among those its cookies hold, else
+ * undefined. A browser flow is readable only by the browser holding that token: a cross-site page
+ * can make the browser send the cookie, but cannot read it to put it in a form.
  */
-export function csrfTokenOfFlow(flow: SelfServiceFlow, cookieToken: string | undefined): string | undefined {
+export function csrfTokenOfFlow(flow: SelfServiceFlow, cookieTokens: readonly string[]): string | undefined {
   const hash = flow.csrfTokenHash;
-  return cookieToken && hash && safeEqual(hashToken(cookieToken), hash) ? cookieToken : undefined;
+  return hash ? cookieTokens.find((token) => safeEqual(hashToken(token), hash)) : undefined;
 }
 
 /** Throws security_csrf_violation unless the submitted token, the browser's cookie and the flow agree. */
-export function verifyCsrf(flow: SelfServiceFlow, submitted: unknown, cookieToken: string | undefined): void {
-  const token = csrfTokenOfFlow(flow, cookieToken);
+export function verifyCsrf(flow: SelfServiceFlow, submitted: unknown, cookieTokens: readonly string[]): void {
+  const token = csrfTokenOfFlow(flow, cookieTokens);
   if (typeof submitted !== "string" || token === undefined || !safeEqual(submitted, token)) throw csrfViolation();
 }
 

@@ -140,8 +140,8 @@ function uiFor(kind: FlowKind, error: z.ZodError, fields: Record<string, unknown
 export type Submission = {
   /** The form's fields (JSON, or a form with dotted names nested). */
   fields: Record<string, unknown>;
-  /** The browser's CSRF cookie; browser flows only. */
-  csrfCookie: string | undefined;
+  /** The browser's CSRF tokens (its cookie's values); browser flows only. */
+  csrfCookies: readonly string[];
   /** The active session the request already holds, and its token. */
   current: { session: SessionWithIdentity; token: string } | undefined;
   device: Device;
@@ -166,7 +166,7 @@ export async function submitFlow(
   submission: Submission,
 ): Promise<SubmissionResult> {
   const { fields, current } = submission;
-  if (flow.type === "browser") verifyCsrf(flow, fields.csrf_token, submission.csrfCookie);
+  if (flow.type === "browser") verifyCsrf(flow, fields.csrf_token, submission.csrfCookies);
   // A refresh flow whose session ended meanwhile is an ordinary sign-in, as in Kratos.
   const reauthenticating = flow.refresh && current !== undefined;
   if (current && !reauthenticating) throw sessionAlreadyAvailable();

@@ -3,17 +3,45 @@
 //   scrypt$<log2 N>$<r>$<p>$<salt base64url>$<hash base64url>
 
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { passwordHashingBusy } from "../errors";
 
 const LOG2_N = 15; // N = 32768, r = 8: 32 MiB and ~50 ms per hash on the machines we measured.
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
+// scrypt runs on libuv's thread pool (4 threads by default), which everything else that leaves
+// the main thread shares, Web Crypto included: unsealing a session cookie for a whoami or a logout
+// waits for a free thread. A flood of sign-ins must not take them all, so at most two hashes run at
+// once and at most MAX_WAITING wait; past that a sign-in is refused at once (503, try again) rather
+// than queueing without end. Sign-in throttling (rate limits) keeps honest traffic far below this.
+const MAX_RUNNING = 2;
+const MAX_WAITING = 32;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withHashingSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running < MAX_RUNNING) running++;
+  else if (waiting.length < MAX_WAITING) await new Promise<void>((resolve) => waiting.push(resolve));
+  else throw passwordHashingBusy();
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next in line, or is given back.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize("NFKC"), salt, KEY_LENGTH, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
+  return withHashingSlot(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scryptCallback(password.normalize("NFKC"), salt, KEY_LENGTH, options, (error, key) =>
+          error ? reject(error) : resolve(key),
+        ),
+      ),
   );
 }
 

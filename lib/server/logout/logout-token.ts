@@ -39,10 +39,14 @@ export function verifyLogoutToken(token: string, now = Date.now()): LogoutTokenC
   const invalid = () => forbidden("The logout token in the URL query is invalid. Get a new logout URL and try again.");
   if (!match) throw invalid();
   const [, encoded = "", signature = ""] = match;
-  const expected = hmac(logoutTokenKey(), encoded);
-  const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
   const payload = Buffer.from(encoded, "base64url");
+  const given = Buffer.from(signature, "base64url");
+  // One spelling per token: base64url's last character has unused low bits, so "…A" and "…B" can
+  // decode to the same bytes. Only the encoding the issuer writes is accepted (a deny-list of tokens
+  // would otherwise be bypassed by respelling one).
+  if (payload.toString("base64url") !== encoded || given.toString("base64url") !== signature) throw invalid();
+  const expected = hmac(logoutTokenKey(), encoded);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
   const hex = payload.subarray(0, 16).toString("hex");
   const sessionId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   const expiresAt = Number(payload.readBigUInt64BE(16));
