@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { isPreflight, preflightResponse } from "@/lib/http/cors";
 import { config as appConfig } from "@/lib/server/config";
 
-// The proxy runs before the pages, for two things:
+// The proxy runs before the pages, and before CORS preflights of the API, for three things:
 //
 // 1. A Content-Security-Policy with a fresh nonce per page view. Next.js puts the nonce it reads
 //    from the request's CSP header on its own scripts, so nothing else may run: an injected
@@ -15,6 +15,9 @@ import { config as appConfig } from "@/lib/server/config";
 //    a browser's GET that asks for text/html sees the page; everything else (the SDK sends no
 //    Accept header, curl sends */*, fetch() sends application/json) gets the API, exactly as from
 //    Kratos. A rewrite, not a redirect: the address bar and the client keep saying /sessions.
+//
+// 3. CORS preflights (OPTIONS with Access-Control-Request-Method) never reach a route handler, so
+//    they are answered here (lib/http/cors.ts); the API's other requests never run the proxy.
 
 const SESSIONS_API = "/sessions/others";
 // Next runs the proxy again for a rewritten path; this header tells that pass apart from a client
@@ -22,10 +25,16 @@ const SESSIONS_API = "/sessions/others";
 const REWRITTEN = "x-sessions-api";
 
 function contentSecurityPolicy(nonce: string): string {
-  // A form's redirect counts for form-action: the sign-in form may land on any allowed return URL.
-  const returnOrigins = appConfig().allowedReturnUrls.map(({ url, subdomains }) =>
-    subdomains ? `${url.protocol}//*.${url.host}` : url.origin,
-  );
+  // A form's redirect counts for form-action: the sign-in form may land on any allowed return URL,
+  // or, when it fails, on the configured login, registration or error UI.
+  const { publicBaseUrl, allowedReturnUrls, loginUiUrl, registrationUiUrl, errorUiUrl } = appConfig();
+  const uiOrigins = [loginUiUrl, registrationUiUrl, errorUiUrl]
+    .map((url) => url.origin)
+    .filter((origin) => origin !== publicBaseUrl.origin);
+  const formTargets = new Set([
+    ...allowedReturnUrls.map(({ url, subdomains }) => (subdomains ? `${url.protocol}//*.${url.host}` : url.origin)),
+    ...uiOrigins,
+  ]);
   // Next's development build evaluates code for hot reloading.
   const devEval = process.env.NODE_ENV === "development" ? " 'unsafe-eval'" : "";
   return [
@@ -36,13 +45,12 @@ function contentSecurityPolicy(nonce: string): string {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    `form-action 'self' ${returnOrigins.join(" ")}`.trim(),
+    `form-action 'self' ${[...formTargets].join(" ")}`.trim(),
     "frame-ancestors 'none'",
   ].join("; ");
 }
 
 export function proxy(request: NextRequest) {
-  // A CORS preflight never reaches a route handler (Next answers OPTIONS itself), so it is answered here.
   if (isPreflight(request)) return preflightResponse(request);
   const { pathname } = request.nextUrl;
   // Matched only as a would-be preflight (see the matcher): an API path, left alone.

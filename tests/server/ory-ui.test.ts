@@ -1,6 +1,7 @@
-// CORS on the production server: Next must route every preflight of a self-service or session
-// endpoint to proxy.ts (its matcher), since a route handler never sees OPTIONS. The rules
-// themselves are tested in-process in tests/routes/cors.test.ts.
+// Ory's UI in front of the production server. CORS: Next must route every preflight of a
+// self-service or session endpoint to proxy.ts (its matcher), since a route handler never sees
+// OPTIONS; the rules themselves are tested in-process in tests/routes/cors.test.ts. And the pages'
+// Content-Security-Policy lets a form land on the configured UIs.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
@@ -10,7 +11,12 @@ const UI = "http://localhost:4455";
 
 let app: ServerApp;
 beforeAll(async () => {
-  app = await startServerApp({ CORS_ALLOWED_ORIGINS: UI });
+  app = await startServerApp({
+    CORS_ALLOWED_ORIGINS: UI,
+    LOGIN_UI_URL: `${UI}/login`,
+    REGISTRATION_UI_URL: `${UI}/registration`,
+    ERROR_UI_URL: "https://errors.example.com/error",
+  });
 });
 afterAll(() => app?.stop());
 
@@ -71,5 +77,14 @@ describe("credentialed requests through the production server", () => {
     const response = await app.fetch("/sessions", { headers: { "x-session-token": token, Origin: UI } });
     await expect(response).toHaveStatus(200);
     expect(response.headers.get("access-control-allow-origin")).toBe(UI);
+  });
+});
+
+describe("the pages' Content-Security-Policy", () => {
+  it("form-action allows the UI origins, where a failed form is sent back to", async () => {
+    const page = await app.fetch("/registration", { headers: { Accept: "text/html" } });
+    const policy = page.headers.get("content-security-policy") ?? "";
+    const formAction = policy.split("; ").find((directive) => directive.startsWith("form-action "));
+    expect(formAction).toBe(`form-action 'self' ${UI} https://errors.example.com`);
   });
 });
