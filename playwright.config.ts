@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findChromium } from "./scripts/ensure-test-tools.mjs";
 import { databaseUrl } from "./scripts/postgres-sandbox.mjs";
-import { SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
+import { ORY_ELEMENTS_APP_URL, SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
 
 // The same tests on either database: TEST_DATABASE=postgres puts the servers' databases on the
 // PostgreSQL server TEST_POSTGRES_URL names (npm test starts one); otherwise SQLite files.
@@ -18,6 +18,11 @@ const BASE_URL = `http://127.0.0.1:${PORT}`;
 // seconds instead of fifteen minutes, and no other test races a short-lived link.
 const SHORT_TTL_PORT = PORT + 1;
 const SHORT_TTL_URL = `http://127.0.0.1:${SHORT_TTL_PORT}`;
+
+// Ory Elements (e2e/ory-elements/) on a second origin in front of a third app server. Both are
+// "localhost", so the app's cookie is same-site for the UI and is sent with its CORS requests.
+const ORY_ELEMENTS_UI_PORT = PORT + 3;
+const ORY_ELEMENTS_UI_URL = `http://localhost:${ORY_ELEMENTS_UI_PORT}`;
 
 const chromiumPath: string | undefined = findChromium()?.path;
 
@@ -66,7 +71,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /logout-expiry\.spec\.ts/,
+      testIgnore: /logout-expiry\.spec\.ts|ory-elements\.spec\.ts/,
       use: { ...chromium, baseURL: BASE_URL },
     },
     {
@@ -74,11 +79,35 @@ export default defineConfig({
       testMatch: /logout-expiry\.spec\.ts/,
       use: { ...chromium, baseURL: SHORT_TTL_URL },
     },
+    {
+      name: "ory-elements",
+      testMatch: /ory-elements\.spec\.ts/,
+      use: { ...chromium, baseURL: ORY_ELEMENTS_UI_URL },
+    },
   ],
   webServer: [
     server(PORT, BASE_URL, "main"),
     server(SHORT_TTL_PORT, SHORT_TTL_URL, "short_ttl", {
       LOGOUT_TOKEN_TTL: `${SHORT_LOGOUT_TOKEN_TTL_MS / 1000}s`,
     }),
+    {
+      ...server(PORT + 2, ORY_ELEMENTS_APP_URL, "ory_elements", {
+        LOGIN_UI_URL: `${ORY_ELEMENTS_UI_URL}/login`,
+        REGISTRATION_UI_URL: `${ORY_ELEMENTS_UI_URL}/registration`,
+        ERROR_UI_URL: `${ORY_ELEMENTS_UI_URL}/error`,
+        DEFAULT_BROWSER_RETURN_URL: `${ORY_ELEMENTS_UI_URL}/`,
+        ALLOWED_RETURN_URLS: ORY_ELEMENTS_UI_URL,
+        CORS_ALLOWED_ORIGINS: ORY_ELEMENTS_UI_URL,
+      }),
+      // The server listens on 127.0.0.1; "localhost" might resolve to ::1 first.
+      url: `http://127.0.0.1:${PORT + 2}/health/ready`,
+    },
+    {
+      command: "node e2e/ory-elements/serve.mjs",
+      url: `http://127.0.0.1:${ORY_ELEMENTS_UI_PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { PORT: String(ORY_ELEMENTS_UI_PORT), ORY_SDK_URL: ORY_ELEMENTS_APP_URL },
+    },
   ],
 });

@@ -1,7 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { isPreflight, preflightResponse } from "@/lib/http/cors";
 import { config as appConfig } from "@/lib/server/config";
 
-// The proxy runs before the pages, for two things:
+// The proxy runs before the pages, and before CORS preflights of the API, for three things:
 //
 // 1. A Content-Security-Policy with a fresh nonce per page view. Next.js puts the nonce it reads
 //    from the request's CSP header on its own scripts, so nothing else may run: an injected
@@ -14,6 +15,9 @@ import { config as appConfig } from "@/lib/server/config";
 //    a browser's GET that asks for text/html sees the page; everything else (the SDK sends no
 //    Accept header, curl sends */*, fetch() sends application/json) gets the API, exactly as from
 //    Kratos. A rewrite, not a redirect: the address bar and the client keep saying /sessions.
+//
+// 3. CORS preflights (OPTIONS with Access-Control-Request-Method) never reach a route handler, so
+//    they are answered here (lib/http/cors.ts); the API's other requests never run the proxy.
 
 const SESSIONS_API = "/sessions/others";
 // Next runs the proxy again for a rewritten path; this header tells that pass apart from a client
@@ -21,10 +25,16 @@ const SESSIONS_API = "/sessions/others";
 const REWRITTEN = "x-sessions-api";
 
 function contentSecurityPolicy(nonce: string): string {
-  // A form's redirect counts for form-action: the sign-in form may land on any allowed return URL.
-  const returnOrigins = appConfig().allowedReturnUrls.map(({ url, subdomains }) =>
-    subdomains ? `${url.protocol}//*.${url.host}` : url.origin,
-  );
+  // A form's redirect counts for form-action: the sign-in form may land on any allowed return URL,
+  // or, when it fails, on the configured login, registration or error UI.
+  const { publicBaseUrl, allowedReturnUrls, loginUiUrl, registrationUiUrl, errorUiUrl } = appConfig();
+  const uiOrigins = [loginUiUrl, registrationUiUrl, errorUiUrl]
+    .map((url) => url.origin)
+    .filter((origin) => origin !== publicBaseUrl.origin);
+  const formTargets = new Set([
+    ...allowedReturnUrls.map(({ url, subdomains }) => (subdomains ? `${url.protocol}//*.${url.host}` : url.origin)),
+    ...uiOrigins,
+  ]);
   // Next's development build evaluates code for hot reloading.
   const devEval = process.env.NODE_ENV === "development" ? " 'unsafe-eval'" : "";
   return [
@@ -35,13 +45,18 @@ function contentSecurityPolicy(nonce: string): string {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    `form-action 'self' ${returnOrigins.join(" ")}`.trim(),
+    `form-action 'self' ${[...formTargets].join(" ")}`.trim(),
     "frame-ancestors 'none'",
   ].join("; ");
 }
 
 export function proxy(request: NextRequest) {
+  if (isPreflight(request)) return preflightResponse(request);
   const { pathname } = request.nextUrl;
+  // Matched only as a would-be preflight (see the matcher): an API path, left alone.
+  if (pathname.startsWith("/self-service/") || (pathname.startsWith("/sessions/") && pathname !== SESSIONS_API)) {
+    return NextResponse.next();
+  }
   if (pathname === SESSIONS_API) {
     // The API's folder is an implementation detail, not a second address for it.
     return Response.json(
@@ -67,8 +82,9 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-// The pages, and /sessions's two meanings; API routes and static files skip the proxy. (Static
-// values: Next reads them at build time. A new page is added here.)
+// The pages, /sessions's two meanings, and CORS preflights of the API (they carry
+// Access-Control-Request-Method); every other API request (whoami, logout) and static files skip
+// the proxy. (Static values: Next reads them at build time. A new page is added here.)
 export const config = {
   matcher: [
     "/",
@@ -77,5 +93,7 @@ export const config = {
     "/error",
     "/sessions",
     { source: "/sessions/others", missing: [{ type: "header", key: "x-sessions-api" }] },
+    { source: "/sessions/:path*", has: [{ type: "header", key: "access-control-request-method" }] },
+    { source: "/self-service/:path*", has: [{ type: "header", key: "access-control-request-method" }] },
   ],
 };

@@ -6,6 +6,9 @@ import { expect, type BrowserContext, type Page, type TestInfo } from "@playwrig
 
 export const SESSION_COOKIE = "ory_kratos_session";
 
+/** The app behind the Ory Elements UI (playwright.config.ts, project "ory-elements"). */
+export const ORY_ELEMENTS_APP_URL = `http://localhost:${Number(process.env.E2E_PORT ?? 3100) + 2}`;
+
 /** LOGOUT_TOKEN_TTL of the second server (playwright.config.ts), used by logout-expiry.spec.ts. */
 export const SHORT_LOGOUT_TOKEN_TTL_MS = 2_000;
 

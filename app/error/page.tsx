@@ -35,6 +35,11 @@ function explain(error: ErrorBody | undefined): { title: string; text: string } 
         title: "We could not verify that form",
         text: "The form was sent from a page we cannot verify, or it is out of date. Reload the page and try again.",
       };
+    case "self_service_flow_disabled":
+      return {
+        title: "This is not available here",
+        text: "This app offers sign-in, registration and sign-out; account settings, account recovery and address verification are turned off.",
+      };
     case "session_already_available":
       return { title: "You are already signed in", text: "Sign out first if you want to use another account." };
   }

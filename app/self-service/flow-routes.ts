@@ -17,16 +17,25 @@ import { rememberFailedSubmission, submitFlow, successJson } from "@/lib/server/
 import { allowedReturnTo } from "@/lib/server/return-to";
 import { deviceFromHeaders } from "@/lib/http/credentials";
 import { csrfCookieTokens, csrfTokenFor } from "@/lib/http/csrf-cookie";
-import { getCurrentSession } from "@/lib/http/current-session";
+import { getCurrentCredential, getCurrentSession } from "@/lib/http/current-session";
 import { isJsonRequest } from "@/lib/http/negotiation";
 import { readBody } from "@/lib/http/request-body";
 import { errorForRequest, errorJson, json, seeOther } from "@/lib/http/responses";
 import { sessionCookie } from "@/lib/http/session-cookie";
 
-/** GET /self-service/{kind}/browser */
+/**
+ * `refresh=true` on a login flow init (Go's strconv.ParseBool, as Kratos reads it): the signed-in
+ * user signs in again, and the flow refreshes that session. Without a session it is an ordinary flow.
+ */
+function wantsRefresh(kind: FlowKind, query: URLSearchParams): boolean {
+  return kind === "login" && ["1", "t", "T", "true", "TRUE", "True"].includes(query.get("refresh") ?? "");
+}
+
+/** GET /self-service/{kind}/browser[?refresh=true] */
 export async function initBrowserFlow(request: Request, kind: FlowKind): Promise<Response> {
   const query = new URL(request.url).searchParams;
-  if (await getCurrentSession()) {
+  const session = await getCurrentSession();
+  if (session && !wantsRefresh(kind, query)) {
     // Kratos refuses a signed-in JSON client, and sends a signed-in browser where it would have gone after signing in.
     if (isJsonRequest(request.headers)) throw sessionAlreadyAvailable();
     return seeOther(allowedReturnTo(query.get("return_to"), config().defaultBrowserReturnUrl));
@@ -36,17 +45,23 @@ export async function initBrowserFlow(request: Request, kind: FlowKind): Promise
     returnTo: query.get("return_to"),
     search: new URL(request.url).search,
     csrfToken: csrf.token,
+    refreshOf: session?.identity,
   });
   const cookies = csrf.setCookie ? [csrf.setCookie] : [];
   if (isJsonRequest(request.headers)) return json(flowJson(flow, csrf.token), 200, { cookies });
   return seeOther(flowPageUrl(kind, flow.id), { cookies });
 }
 
-/** GET /self-service/{kind}/api */
+/** GET /self-service/{kind}/api[?refresh=true] */
 export async function initApiFlow(request: Request, kind: FlowKind): Promise<Response> {
-  if (await getCurrentSession()) throw sessionAlreadyAvailable();
   const url = new URL(request.url);
-  const flow = await createFlow(kind, "api", { returnTo: url.searchParams.get("return_to"), search: url.search });
+  const session = await getCurrentSession();
+  if (session && !wantsRefresh(kind, url.searchParams)) throw sessionAlreadyAvailable();
+  const flow = await createFlow(kind, "api", {
+    returnTo: url.searchParams.get("return_to"),
+    search: url.search,
+    refreshOf: session?.identity,
+  });
   return json(flowJson(flow, undefined));
 }
 
@@ -68,10 +83,12 @@ export async function submitFlowForm(request: Request, kind: FlowKind): Promise<
     const flow = await findUsableFlow(kind, new URL(request.url).searchParams.get("flow"));
     apiFlow = flow.type === "api";
     const { fields } = await readBody(request, ["json", "form"]);
+    const session = await getCurrentSession();
+    const credential = await getCurrentCredential();
     const result = await submitFlow(kind, flow, {
       fields,
       csrfCookies: csrfCookieTokens(request.headers),
-      signedIn: (await getCurrentSession()) !== undefined,
+      current: session && credential ? { session, token: credential.token } : undefined,
       device: deviceFromHeaders(request.headers),
     });
     const csrfToken = apiFlow ? undefined : csrfTokenFor(request.headers).token;

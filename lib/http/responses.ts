@@ -1,9 +1,10 @@
 // Mapping domain results to HTTP. Every self-service and session answer goes through here, so the
 // no-cache headers, the error envelope and the browser error redirect exist exactly once.
 
-import { publicUrl } from "@/lib/server/config";
+import { config, publicUrl } from "@/lib/server/config";
 import { internalError, KratosError } from "@/lib/server/errors";
 import { storeError } from "@/lib/server/self-service-errors";
+import { addCorsHeaders } from "./cors";
 import { isJsonRequest, isPrefetch } from "./negotiation";
 
 /** Answers that depend on who is signed in must never be stored by a browser or a proxy. */
@@ -60,8 +61,9 @@ export function errorJson(error: unknown, extras: ResponseExtras = {}): Response
   return json({ error: kratosError.toJSON() }, kratosError.code, { ...extras, headers });
 }
 
+/** ERROR_UI_URL (by default this app's /error) with `?id=<error id>`. */
 export function errorPageUrl(id: string): URL {
-  const url = publicUrl("/error");
+  const url = new URL(config().errorUiUrl);
   url.searchParams.set("id", id);
   return url;
 }
@@ -98,17 +100,19 @@ type RouteHandler<Context> = (request: Request, context: Context) => Promise<Res
 /**
  * Wraps a route handler so any thrown error becomes an answer: the envelope for endpoints that are
  * fetched (the default), or, with `browserErrors: "redirect"`, the error page for browser requests
- * of endpoints a browser visits.
+ * of endpoints a browser visits. Every answer gets the CORS headers for an allowed UI origin.
  */
 export function handler<Context = unknown>(
   fn: RouteHandler<Context>,
   options: { browserErrors: "json" | "redirect" } = { browserErrors: "json" },
 ): RouteHandler<Context> {
   return async (request, context) => {
+    let response: Response;
     try {
-      return await fn(request, context);
+      response = await fn(request, context);
     } catch (error) {
-      return options.browserErrors === "redirect" ? errorForRequest(request, error) : errorJson(error);
+      response = options.browserErrors === "redirect" ? await errorForRequest(request, error) : errorJson(error);
     }
+    return addCorsHeaders(request, response);
   };
 }

@@ -12,8 +12,8 @@ type SealedSession = { session_token?: unknown };
 // token, so remember recent results. This weakens nothing: only a value that unsealed correctly is
 // remembered, the key is the whole sealed string (unforgeable without the secret), and every
 // request still checks the session in the database. A seal never outlives its session (same
-// lifespan, and sessions are not extended), so a remembered seal past its own expiry could only
-// name a session that has expired too.
+// lifespan; re-authentication, the one thing that extends a session, seals a new cookie), so a
+// remembered seal past its own expiry could only name a session that has expired too.
 const UNSEALED_LIMIT = 10_000;
 const unsealed = new Map<string, string>();
 

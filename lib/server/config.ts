@@ -8,6 +8,12 @@ import { durationToMs } from "./duration";
 /** An ALLOWED_RETURN_URLS entry. `*.example.com` is stored as `example.com` with `subdomains: true`. */
 export type AllowedReturnUrl = { url: URL; subdomains: boolean };
 
+/**
+ * A CORS_ALLOWED_ORIGINS entry: scheme, host and port. `https://*.example.com` is stored as
+ * `example.com` with `subdomains: true`.
+ */
+export type AllowedOrigin = { protocol: string; hostname: string; port: string; subdomains: boolean };
+
 export type Config = {
   /** serve.public.base_url: logout_url and ui.action are built from it. No trailing slash. */
   publicBaseUrl: URL;
@@ -31,6 +37,14 @@ export type Config = {
   logoutDefaultBrowserReturnUrl: URL;
   /** selfservice.allowed_return_urls */
   allowedReturnUrls: AllowedReturnUrl[];
+  /** selfservice.flows.login.ui_url: where a browser is sent to show a login flow (`?flow=` appended). */
+  loginUiUrl: URL;
+  /** selfservice.flows.registration.ui_url */
+  registrationUiUrl: URL;
+  /** selfservice.flows.error.ui_url: where a browser is sent to show a stored error (`?id=` appended). */
+  errorUiUrl: URL;
+  /** serve.public.cors.allowed_origins: origins whose pages may call the API with credentials. Empty: CORS off. */
+  corsAllowedOrigins: AllowedOrigin[];
   /** selfservice.flows.logout.clear_browser_data */
   logoutClearBrowserData: boolean;
   /** How long ended sessions, expired flows and stored errors are kept before housekeeping deletes them. */
@@ -207,6 +221,41 @@ function durationList(env: Env, name: string, fallback: string): number[] {
   });
 }
 
+/**
+ * A comma-separated list of origins (`https://ui.example.com`, `http://localhost:4455`,
+ * `https://*.example.com`). Credentialed CORS names each origin it trusts, so "*" is refused.
+ */
+function allowedOrigins(env: Env, name: string): AllowedOrigin[] {
+  return (read(env, name) ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry): AllowedOrigin => {
+      if (entry === "*") {
+        throw new ConfigError(name, 'must list origins: "*" would let every site read signed-in answers');
+      }
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new ConfigError(
+          name,
+          `contains an entry that is not an origin such as https://ui.example.com: ${JSON.stringify(entry)}`,
+        );
+      }
+      const originOnly = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+      if ((url.protocol !== "http:" && url.protocol !== "https:") || !originOnly) {
+        throw new ConfigError(name, `must list origins only (scheme, host, port; no path): ${JSON.stringify(entry)}`);
+      }
+      const subdomains = url.hostname.startsWith("*.");
+      const hostname = subdomains ? url.hostname.slice(2) : url.hostname;
+      if (hostname.includes("*") || hostname === "") {
+        throw new ConfigError(name, `may use "*" only as the first label of a host: ${JSON.stringify(entry)}`);
+      }
+      return { protocol: url.protocol, hostname, port: url.port, subdomains };
+    });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const portRaw = read(env, "PORT") ?? "3000";
   const port = Number(portRaw);
@@ -284,6 +333,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (webhookTimeoutMs > WEBHOOK_TIMEOUT_MAX_MS) {
     throw new ConfigError("WEBHOOK_TIMEOUT", `must be at most ${WEBHOOK_TIMEOUT_MAX_MS / 1000}s`);
   }
+  // The UIs default to this app's own pages.
+  const ownPage = (path: string) => `${publicBaseUrl.href.replace(/\/+$/, "")}${path}`;
 
   return {
     publicBaseUrl,
@@ -297,6 +348,10 @@ export function loadConfig(env: Env = process.env): Config {
     defaultBrowserReturnUrl,
     logoutDefaultBrowserReturnUrl,
     allowedReturnUrls,
+    loginUiUrl: absoluteUrl(env, "LOGIN_UI_URL", ownPage("/login")),
+    registrationUiUrl: absoluteUrl(env, "REGISTRATION_UI_URL", ownPage("/registration")),
+    errorUiUrl: absoluteUrl(env, "ERROR_UI_URL", ownPage("/error")),
+    corsAllowedOrigins: allowedOrigins(env, "CORS_ALLOWED_ORIGINS"),
     logoutClearBrowserData: boolean(env, "LOGOUT_CLEAR_BROWSER_DATA"),
     trustedProxies: addressList(env, "TRUSTED_PROXIES"),
     retentionMs: duration(env, "RETENTION", "168h"),

@@ -105,6 +105,13 @@ export const flowAlreadyCompleted = (kind: string) =>
     reason: `This ${kind} flow was completed already; start a new one.`,
   });
 
+/** Kratos's answer for a flow that is turned off: "Recovery is not allowed because it was disabled." */
+export const flowDisabled = (flowTitle: string) =>
+  new KratosError(400, MALFORMED, {
+    id: "self_service_flow_disabled",
+    reason: `${flowTitle} is not allowed because it was disabled.`,
+  });
+
 export const csrfViolation = () =>
   new KratosError(403, "the request was rejected to protect you from Cross-Site-Request-Forgery", {
     id: "security_csrf_violation",

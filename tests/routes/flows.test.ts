@@ -158,13 +158,14 @@ describe("POST /self-service/login", () => {
     expect(body.session.identity?.traits.email).toBe(email);
   });
 
-  it("browser flow, JSON → 200 {session} and the session cookie", async () => {
+  it("browser flow, JSON → 200 {session, continue_with: redirect to the return URL} and the session cookie", async () => {
     const email = await account();
     const client = new Client(app);
     const response = await signIn(client, email);
     await expect(response).toHaveStatus(200);
     const body = (await response.json()) as SuccessfulLoginJson;
-    expect(Object.keys(body)).toEqual(["session"]);
+    expect(Object.keys(body).sort()).toEqual(["continue_with", "session"]);
+    expect(body.continue_with).toEqual([{ action: "redirect_browser_to", redirect_browser_to: `${app.url}/` }]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
     await expect(await client.getJson("/sessions/whoami")).toHaveStatus(200);
   });
@@ -383,11 +384,13 @@ describe("registration", () => {
     expect(body.session?.identity?.id).toBe(body.identity.id);
   });
 
-  it("browser flow, JSON → 200 {identity, session} and the cookie", async () => {
+  it("browser flow, JSON → 200 {identity, session, continue_with} and the cookie", async () => {
     const client = new Client(app);
     const response = await register(client, uniqueEmail());
     await expect(response).toHaveStatus(200);
-    expect(Object.keys((await response.json()) as object).sort()).toEqual(["identity", "session"]);
+    const body = (await response.json()) as SuccessfulRegistrationJson;
+    expect(Object.keys(body).sort()).toEqual(["continue_with", "identity", "session"]);
+    expect(body.continue_with).toEqual([{ action: "redirect_browser_to", redirect_browser_to: `${app.url}/` }]);
     expect(client.jar.get("ory_kratos_session")).toBeDefined();
   });
 
@@ -461,6 +464,42 @@ describe("registration", () => {
     );
     expect(attempts.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
     expect(await app.db.identity.count({ where: { email } })).toBe(1);
+  });
+});
+
+describe("node labels, as Kratos sends them", () => {
+  // Kratos labels traits.email from the identity schema's title (1070002, with context.title and
+  // context.name); Ory Elements formats the label from context.title. The login identifier gets the
+  // same label because traits.email is the schema's one password identifier.
+  const EMAIL_LABEL = {
+    id: 1070002,
+    text: "E-Mail",
+    type: "info",
+    context: { title: "E-Mail", name: "traits.email" },
+  };
+  const PASSWORD_LABEL = { id: 1070001, text: "Password", type: "info" };
+
+  function labels(flow: Flow) {
+    return Object.fromEntries(Object.entries(inputNodes(flow)).map(([name, node]) => [name, node.meta.label]));
+  }
+
+  it("registration: traits.email → 1070002 with context {title, name}; password; Sign up", async () => {
+    const flow = (await (await new Client(app).getJson("/self-service/registration/api")).json()) as Flow;
+    expect(labels(flow)).toEqual({
+      "traits.email": EMAIL_LABEL,
+      password: PASSWORD_LABEL,
+      method: { id: 1040001, text: "Sign up", type: "info" },
+    });
+  });
+
+  it("login: identifier → 1070002 with context {title, name}; password; Sign in with password", async () => {
+    const flow = await browserFlow(new Client(app), "login");
+    expect(labels(flow)).toEqual({
+      csrf_token: undefined,
+      identifier: EMAIL_LABEL,
+      password: PASSWORD_LABEL,
+      method: { id: 1010022, text: "Sign in with password", type: "info" },
+    });
   });
 });
 

@@ -31,6 +31,14 @@ describe("GET /sessions/whoami", () => {
     });
   });
 
+  it("from another origin while CORS_ALLOWED_ORIGINS is unset (the default) → no CORS headers, Vary: Cookie", async () => {
+    const response = await whoami({ Origin: "http://localhost:4455" });
+    await expect(response).toHaveStatus(401);
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(response.headers.get("vary")).toBe("Cookie");
+  });
+
   it("with the session cookie → 200 Session and X-Kratos-Authenticated-Identity-Id", async () => {
     const client = new Client(app);
     const email = uniqueEmail();

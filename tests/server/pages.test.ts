@@ -3,7 +3,17 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
-import { Client, register, signedInBrowser, signInNative, signInWithForm, uniqueEmail } from "../support/client";
+import {
+  actionPath,
+  Client,
+  csrfTokenOf,
+  register,
+  signedInBrowser,
+  signInNative,
+  signInWithForm,
+  uniqueEmail,
+  type Flow,
+} from "../support/client";
 
 let app: ServerApp;
 beforeAll(async () => {
@@ -56,6 +66,31 @@ describe("the sign-in form", () => {
   });
 });
 
+describe("the sign-in form of a re-authentication flow", () => {
+  it("says why, shows who, asks only for the password, and refreshes the same session", async () => {
+    const client = new Client(app);
+    const email = uniqueEmail();
+    await expect(await register(client, email)).toHaveStatus(200);
+    const before = await app.db.session.findFirstOrThrow({ where: { identity: { email } } });
+    const init = await client.request("/self-service/login/browser?refresh=true", { headers: html });
+    await expect(init).toHaveStatus(303);
+    const location = init.headers.get("location")!;
+    expect(location).toMatch(new RegExp(`^${app.url}/login\\?flow=`));
+    const page = await (await client.request(location, { headers: html })).text();
+    expect(page).toContain("Please confirm this action by verifying that it is you.");
+    expect(page).toContain(`type="hidden" name="identifier" value="${email}"`);
+    const flowId = new URL(location).searchParams.get("flow")!;
+    const flow = (await (await client.getJson(`/self-service/login/flows?id=${flowId}`)).json()) as Flow;
+    const response = await client.request(actionPath(flow), {
+      form: { identifier: email, password: PASSWORD, method: "password", csrf_token: csrfTokenOf(flow) },
+    });
+    await expect(response).toHaveStatus(303);
+    const after = await app.db.session.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.authenticatedAt.getTime()).toBeGreaterThan(before.authenticatedAt.getTime());
+    expect(await app.db.session.count({ where: { identityId: before.identityId } })).toBe(1);
+  });
+});
+
 describe("a flow's page, opened by another browser", () => {
   it("does not show what the first browser typed: the other browser gets a flow of its own", async () => {
     const email = uniqueEmail("victim");
@@ -74,6 +109,16 @@ describe("a flow's page, opened by another browser", () => {
 });
 
 describe("the error page", () => {
+  it("of a flow this app does not offer says so, and nothing is stored", async () => {
+    const before = await app.db.selfServiceError.count();
+    const response = await app.fetch("/self-service/recovery/browser", { headers: html });
+    await expect(response).toHaveStatus(303);
+    const page = await (await app.fetch(response.headers.get("location")!, { headers: html })).text();
+    expect(page).toContain("This is not available here");
+    expect(page).toContain("account recovery and address verification are turned off");
+    expect(await app.db.selfServiceError.count()).toBe(before);
+  });
+
   it("says only what the app wrote, never text a link carried", async () => {
     const planted = "https://evil.example/Your-account-is-locked.Call-555-0100";
     const client = new Client(app);

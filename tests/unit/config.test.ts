@@ -14,6 +14,34 @@ describe("loadConfig", () => {
     expect(config.logoutDefaultBrowserReturnUrl.href).toBe("http://localhost:3000/");
     expect(config.databaseUrl).toBe("file:./data/app.db");
     expect(config.logoutClearBrowserData).toBe(false);
+    expect(config.loginUiUrl.href).toBe("http://localhost:3000/login");
+    expect(config.registrationUiUrl.href).toBe("http://localhost:3000/registration");
+    expect(config.errorUiUrl.href).toBe("http://localhost:3000/error");
+    expect(config.corsAllowedOrigins).toEqual([]);
+  });
+
+  it("UI URLs default to the app's own pages under its base path", () => {
+    const config = loadConfig({ PUBLIC_BASE_URL: "https://auth.example.com/base/" });
+    expect(config.loginUiUrl.href).toBe("https://auth.example.com/base/login");
+    expect(config.registrationUiUrl.href).toBe("https://auth.example.com/base/registration");
+    expect(config.errorUiUrl.href).toBe("https://auth.example.com/base/error");
+  });
+
+  it("reads the UI URLs and CORS origins", () => {
+    const config = loadConfig({
+      LOGIN_UI_URL: "http://localhost:4455/login",
+      REGISTRATION_UI_URL: "http://localhost:4455/registration?x=1",
+      ERROR_UI_URL: "https://ui.example.com/error",
+      CORS_ALLOWED_ORIGINS: "http://localhost:4455, https://*.example.com:8443,https://ui.example.org/",
+    });
+    expect(config.loginUiUrl.href).toBe("http://localhost:4455/login");
+    expect(config.registrationUiUrl.href).toBe("http://localhost:4455/registration?x=1");
+    expect(config.errorUiUrl.href).toBe("https://ui.example.com/error");
+    expect(config.corsAllowedOrigins).toEqual([
+      { protocol: "http:", hostname: "localhost", port: "4455", subdomains: false },
+      { protocol: "https:", hostname: "example.com", port: "8443", subdomains: true },
+      { protocol: "https:", hostname: "ui.example.org", port: "", subdomains: false },
+    ]);
   });
 
   it("reads every variable", () => {
@@ -57,6 +85,16 @@ describe("loadConfig", () => {
     [{ LOGOUT_CLEAR_BROWSER_DATA: "maybe" }, "LOGOUT_CLEAR_BROWSER_DATA"],
     [{ SESSION_COOKIE_NAME: "bad name;" }, "SESSION_COOKIE_NAME"],
     [{ PORT: "70000" }, "PORT"],
+    [{ LOGIN_UI_URL: "/login" }, "LOGIN_UI_URL"],
+    [{ REGISTRATION_UI_URL: "javascript:alert(1)" }, "REGISTRATION_UI_URL"],
+    [{ ERROR_UI_URL: "not a url" }, "ERROR_UI_URL"],
+    [{ CORS_ALLOWED_ORIGINS: "*" }, "CORS_ALLOWED_ORIGINS"],
+    [{ CORS_ALLOWED_ORIGINS: "http://localhost:4455, *" }, "CORS_ALLOWED_ORIGINS"],
+    [{ CORS_ALLOWED_ORIGINS: "localhost:4455" }, "CORS_ALLOWED_ORIGINS"],
+    [{ CORS_ALLOWED_ORIGINS: "http://localhost:4455/app" }, "CORS_ALLOWED_ORIGINS"],
+    [{ CORS_ALLOWED_ORIGINS: "https://user@ui.example.com" }, "CORS_ALLOWED_ORIGINS"],
+    [{ CORS_ALLOWED_ORIGINS: "https://ui.*.example.com" }, "CORS_ALLOWED_ORIGINS"],
+    [{ CORS_ALLOWED_ORIGINS: "ftp://ui.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE"],
     [{ DATABASE_POOL_SIZE: "ten" }, "DATABASE_POOL_SIZE"],
     [{ TRUSTED_PROXIES: "10.0.0.1, proxy.internal" }, "TRUSTED_PROXIES"],

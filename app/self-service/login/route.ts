@@ -1,3 +1,4 @@
+import { handler } from "@/lib/http/responses";
 import { submitFlowForm } from "../flow-routes";
 
-export const POST = (request: Request) => submitFlowForm(request, "login");
+export const POST = handler((request) => submitFlowForm(request, "login"));

@@ -1,3 +1,4 @@
+import { handler } from "@/lib/http/responses";
 import { submitFlowForm } from "../flow-routes";
 
-export const POST = (request: Request) => submitFlowForm(request, "registration");
+export const POST = handler((request) => submitFlowForm(request, "registration"));

@@ -3,7 +3,8 @@
 
 import type { SelfServiceFlow } from "../database/client";
 import type { LoginFlowJson, RegistrationFlowJson, UiNodeJson, UiTextJson } from "../kratos-json";
-import { flowActionUrl, type FlowKind } from "./flows";
+import { publicUrl } from "../config";
+import type { FlowKind } from "./flows";
 
 export type UiText = UiTextJson & { context?: Record<string, unknown> };
 
@@ -66,13 +67,34 @@ export const text = {
         },
 };
 
-const label = {
-  identifier: { id: 1070004, text: "ID", type: "info" } as UiText,
-  email: { id: 1070002, text: "E-Mail", type: "info" } as UiText,
-  password: { id: 1070001, text: "Password", type: "info" } as UiText,
-  signIn: { id: 1010001, text: "Sign in", type: "info", context: {} } as UiText,
-  signUp: { id: 1040001, text: "Sign up", type: "info", context: {} } as UiText,
+// Kratos labels a field from the identity schema's title (1070002, "generated"): the login
+// identifier too, because traits.email is the schema's one password identifier. UIs such as Ory
+// Elements format the label from `context.title`.
+const emailLabel: UiText = {
+  id: 1070002,
+  text: "E-Mail",
+  type: "info",
+  context: { title: "E-Mail", name: "traits.email" },
 };
+
+const label = {
+  identifier: emailLabel,
+  email: emailLabel,
+  password: { id: 1070001, text: "Password", type: "info" } as UiText,
+  signInWithPassword: { id: 1010022, text: "Sign in with password", type: "info" } as UiText,
+  /** A re-authentication flow's button (Kratos's PopulateLoginMethodFirstFactorRefresh). */
+  signIn: { id: 1010001, text: "Sign in", type: "info" } as UiText,
+  signUp: { id: 1040001, text: "Sign up", type: "info" } as UiText,
+};
+
+/** What a re-authentication flow shows at first: Kratos's message, and the identifier it is for. */
+export function reauthenticationUi(identifier: string): FlowUi {
+  return {
+    messages: [{ id: 1010003, text: "Please confirm this action by verifying that it is you.", type: "info" }],
+    fieldMessages: {},
+    values: { identifier },
+  };
+}
 
 /** The field holding the identifier: what a failed submission's values and messages are keyed by. */
 export const IDENTIFIER_FIELD: Record<FlowKind, string> = { login: "identifier", registration: "traits.email" };
@@ -112,7 +134,7 @@ const FORMS: Record<
   login: {
     identifier: { group: "default", type: "text", autocomplete: "username", label: label.identifier },
     passwordAutocomplete: "current-password",
-    submit: label.signIn,
+    submit: label.signInWithPassword,
   },
   registration: {
     identifier: { group: "password", type: "email", autocomplete: "email", label: label.email },
@@ -121,32 +143,38 @@ const FORMS: Record<
   },
 };
 
-function nodes(kind: FlowKind, ui: FlowUi, csrfToken: string | undefined): UiNodeJson[] {
+function nodes(kind: FlowKind, ui: FlowUi, csrfToken: string | undefined, refresh: boolean): UiNodeJson[] {
   const form = FORMS[kind];
   const name = IDENTIFIER_FIELD[kind];
   const messages = (field: string) => ui.fieldMessages[field] ?? [];
   const { group, label: identifierLabel, ...identifier } = form.identifier;
+  const value = ui.values[name] ?? "";
   return [
     ...(csrfToken === undefined
       ? []
       : [input("default", { name: "csrf_token", type: "hidden", value: csrfToken, required: true }, undefined)]),
-    input(
-      group,
-      { name, ...identifier, value: ui.values[name] ?? "", required: true },
-      identifierLabel,
-      messages(name),
-    ),
+    // Re-authentication proves the signed-in identity again: its identifier is given, not typed.
+    refresh
+      ? input("default", { name, type: "hidden", value }, undefined)
+      : input(group, { name, ...identifier, value, required: true }, identifierLabel, messages(name)),
     input(
       "password",
       { name: "password", type: "password", required: true, autocomplete: form.passwordAutocomplete },
       label.password,
       messages("password"),
     ),
-    input("password", { name: "method", type: "submit", value: "password" }, form.submit),
+    input("password", { name: "method", type: "submit", value: "password" }, refresh ? label.signIn : form.submit),
   ];
 }
 
-/** What the flow remembers of its last failed HTML form submission. */
+/** Where a flow's form is submitted: `ui.action`. */
+export function flowActionUrl(kind: FlowKind, id: string): URL {
+  const url = publicUrl(`/self-service/${kind}`);
+  url.searchParams.set("flow", id);
+  return url;
+}
+
+/** What the flow remembers: its last failed HTML form submission, or what a re-authentication flow starts with. */
 function rememberedUi(flow: SelfServiceFlow): FlowUi {
   return flow.ui ? { ...EMPTY_UI, ...(JSON.parse(flow.ui) as Partial<FlowUi>) } : EMPTY_UI;
 }
@@ -170,12 +198,12 @@ export function flowJson(
     issued_at: flow.issuedAt.toISOString(),
     request_url: flow.requestUrl,
     ...(flow.returnTo ? { return_to: flow.returnTo } : {}),
-    ...(kind === "login" ? { refresh: false, requested_aal: "aal1" as const } : {}),
+    ...(kind === "login" ? { refresh: flow.refresh, requested_aal: "aal1" as const } : {}),
     state: flow.state,
     ui: {
       action: flowActionUrl(kind, flow.id).href,
       method: "POST",
-      nodes: nodes(kind, ui, flow.type === "browser" ? csrfToken : undefined),
+      nodes: nodes(kind, ui, flow.type === "browser" ? csrfToken : undefined, flow.refresh),
       ...(ui.messages.length > 0 ? { messages: ui.messages } : {}),
     },
   };

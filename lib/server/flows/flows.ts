@@ -8,6 +8,8 @@ import { csrfViolation, flowExpired, flowNotFound } from "../errors";
 import { isUuid } from "../ids";
 import { allowedReturnTo } from "../return-to";
 import { hashToken, safeEqual } from "../secrets";
+import type { PublicIdentity } from "../sessions/sessions";
+import { reauthenticationUi } from "./flow-ui";
 
 export type FlowKind = "login" | "registration";
 export type FlowType = "browser" | "api";
@@ -19,6 +21,8 @@ export type NewFlow = {
   search: string;
   /** Browser flows are bound to the browser's CSRF token. */
   csrfToken?: string;
+  /** A re-authentication login flow (`refresh=true`) for this signed-in identity. */
+  refreshOf?: PublicIdentity;
 };
 
 export async function createFlow(kind: FlowKind, type: FlowType, init: NewFlow, now = new Date()) {
@@ -30,6 +34,8 @@ export async function createFlow(kind: FlowKind, type: FlowType, init: NewFlow, 
       type,
       csrfTokenHash: init.csrfToken ? hashToken(init.csrfToken) : null,
       returnTo,
+      refresh: init.refreshOf !== undefined,
+      ui: init.refreshOf ? JSON.stringify(reauthenticationUi(init.refreshOf.email)) : null,
       requestUrl: publicUrl(`/self-service/${kind}/${type}${init.search}`).href,
       issuedAt: now,
       expiresAt: new Date(now.getTime() + config().flowLifespanMs),
@@ -73,15 +79,13 @@ export function verifyCsrf(flow: SelfServiceFlow, submitted: unknown, cookieToke
   if (typeof submitted !== "string" || token === undefined || !safeEqual(submitted, token)) throw csrfViolation();
 }
 
-export function flowActionUrl(kind: FlowKind, id: string): URL {
-  const url = publicUrl(`/self-service/${kind}`);
-  url.searchParams.set("flow", id);
-  return url;
-}
-
-/** The page that renders a browser flow: /login?flow=… or /registration?flow=… */
+/**
+ * The UI that renders a browser flow, with `?flow=<id>` added to whatever query it has (Kratos's
+ * flow.AppendTo): LOGIN_UI_URL or REGISTRATION_UI_URL, by default this app's /login and /registration.
+ */
 export function flowPageUrl(kind: FlowKind, id: string): URL {
-  const url = publicUrl(`/${kind}`);
+  const { loginUiUrl, registrationUiUrl } = config();
+  const url = new URL(kind === "login" ? loginUiUrl : registrationUiUrl);
   url.searchParams.set("flow", id);
   return url;
 }

@@ -4,11 +4,11 @@
 
 import { z } from "zod";
 import { db, type SelfServiceFlow } from "../database/client";
-import { flowAlreadyCompleted, sessionAlreadyAvailable } from "../errors";
+import { flowAlreadyCompleted, sessionAlreadyAvailable, sessionInactive } from "../errors";
 import { createIdentity, DuplicateIdentityError, normaliseEmail, verifyCredentials } from "../identities/identities";
 import type { SuccessfulLoginJson, SuccessfulRegistrationJson } from "../kratos-json";
 import { identityJson, sessionJson } from "../sessions/session-json";
-import { createSession, type Device, type SessionWithIdentity } from "../sessions/sessions";
+import { createSession, reauthenticateSession, type Device, type SessionWithIdentity } from "../sessions/sessions";
 import {
   EMPTY_UI,
   FIELD_MAX_LENGTH,
@@ -19,7 +19,7 @@ import {
   type FlowUi,
   type UiText,
 } from "./flow-ui";
-import { verifyCsrf, type FlowKind } from "./flows";
+import { returnUrlAfter, verifyCsrf, type FlowKind } from "./flows";
 
 // Each rule's message is a key; `messageFor` turns it into Kratos's message for that field.
 type RuleKey =
@@ -142,30 +142,34 @@ export type Submission = {
   fields: Record<string, unknown>;
   /** The browser's CSRF tokens (its cookie's values); browser flows only. */
   csrfCookies: readonly string[];
-  /** The request already holds an active session. */
-  signedIn: boolean;
+  /** The active session the request already holds, and its token. */
+  current: { session: SessionWithIdentity; token: string } | undefined;
   device: Device;
 };
 
 export type SubmissionResult =
   | { outcome: "invalid"; flow: SelfServiceFlow; ui: FlowUi }
+  /** Signed in: a new session, or, for a re-authentication flow, the same session refreshed (same token). */
   | { outcome: "signed-in"; flow: SelfServiceFlow; session: SessionWithIdentity; token: string };
 
 const rejected = (flow: SelfServiceFlow, ui: FlowUi): SubmissionResult => ({ outcome: "invalid", flow, ui });
 
 /**
  * Submits a usable flow (see findUsableFlow). Checked before anything is written: CSRF (browser
- * flows), not signed in already, not completed already. Then the form: invalid input or credentials
- * come back as messages and change nothing; success signs the user in.
+ * flows), not signed in already (unless the flow re-authenticates), not completed already. Then the
+ * form: invalid input or credentials come back as messages and change nothing; success signs the
+ * user in, or refreshes the session a re-authentication flow is for.
  */
 export async function submitFlow(
   kind: FlowKind,
   flow: SelfServiceFlow,
   submission: Submission,
 ): Promise<SubmissionResult> {
-  const { fields } = submission;
+  const { fields, current } = submission;
   if (flow.type === "browser") verifyCsrf(flow, fields.csrf_token, submission.csrfCookies);
-  if (submission.signedIn) throw sessionAlreadyAvailable();
+  // A refresh flow whose session ended meanwhile is an ordinary sign-in, as in Kratos.
+  const reauthenticating = flow.refresh && current !== undefined;
+  if (current && !reauthenticating) throw sessionAlreadyAvailable();
   if (flow.state !== "choose_method") throw flowAlreadyCompleted(kind);
 
   const validation = validate(kind, fields);
@@ -176,7 +180,18 @@ export async function submitFlow(
   let identity;
   if (kind === "login") {
     identity = await verifyCredentials(identifier, password);
-    if (!identity) return rejected(flow, { ...EMPTY_UI, messages: [text.invalidCredentials()], values });
+    // Re-authentication proves the signed-in identity again and no other. (Kratos would sign a
+    // different identity in with a new session; here the flow is for this session only.)
+    const wrongIdentity = reauthenticating && identity?.id !== current.session.identityId;
+    if (!identity || wrongIdentity) {
+      return rejected(flow, { ...EMPTY_UI, messages: [text.invalidCredentials()], values });
+    }
+    if (reauthenticating) {
+      const session = await reauthenticateSession(current.session, "password");
+      if (!session) throw sessionInactive();
+      const completed = await completeFlow(flow);
+      return { outcome: "signed-in", flow: completed, session, token: current.token };
+    }
   } else {
     try {
       identity = await createIdentity(identifier, password);
@@ -190,11 +205,11 @@ export async function submitFlow(
 
   // Registration signs the user in, as Kratos's session hook does.
   const { session, token } = await createSession(identity, submission.device);
-  const completed = await db().selfServiceFlow.update({
-    where: { id: flow.id },
-    data: { state: "passed_challenge", ui: null },
-  });
-  return { outcome: "signed-in", flow: completed, session, token };
+  return { outcome: "signed-in", flow: await completeFlow(flow), session, token };
+}
+
+function completeFlow(flow: SelfServiceFlow): Promise<SelfServiceFlow> {
+  return db().selfServiceFlow.update({ where: { id: flow.id }, data: { state: "passed_challenge", ui: null } });
 }
 
 /**
@@ -205,14 +220,18 @@ export async function rememberFailedSubmission(flow: SelfServiceFlow, ui: FlowUi
   await db().selfServiceFlow.update({ where: { id: flow.id }, data: { ui: JSON.stringify(ui) } });
 }
 
-/** The body of a successful submission, per flow kind and type (Kratos's Successful* objects). */
+/**
+ * The body of a successful submission, per flow kind and type (Kratos's Successful* objects). A
+ * browser flow submitted as JSON also says where the browser goes next (`continue_with`), which is
+ * how Ory Elements leaves the form.
+ */
 export function successJson(
   kind: FlowKind,
   result: Extract<SubmissionResult, { outcome: "signed-in" }>,
 ): SuccessfulLoginJson | SuccessfulRegistrationJson {
   const session = sessionJson(result.session);
   const identity = kind === "registration" ? { identity: identityJson(result.session.identity) } : {};
-  return result.flow.type === "api"
-    ? { ...identity, session_token: result.token, session }
-    : ({ ...identity, session } as SuccessfulLoginJson | SuccessfulRegistrationJson);
+  if (result.flow.type === "api") return { ...identity, session_token: result.token, session };
+  const next = { action: "redirect_browser_to" as const, redirect_browser_to: returnUrlAfter(result.flow).href };
+  return { ...identity, session, continue_with: [next] } as SuccessfulLoginJson | SuccessfulRegistrationJson;
 }

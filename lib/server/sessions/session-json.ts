@@ -3,7 +3,7 @@
 import type { AuthenticatorAssuranceLevel, SessionAuthenticationMethodMethodEnum } from "@ory/client-fetch";
 import { publicUrl } from "../config";
 import type { IdentityJson, SessionJson } from "../kratos-json";
-import { isActive, type PublicIdentity, type SessionWithIdentity } from "./sessions";
+import { authenticationMethods, isActive, type PublicIdentity, type SessionWithIdentity } from "./sessions";
 
 export function identityJson(identity: PublicIdentity): IdentityJson {
   return {
@@ -26,13 +26,11 @@ export function sessionJson(session: SessionWithIdentity): SessionJson {
     expires_at: session.expiresAt.toISOString(),
     authenticated_at: session.authenticatedAt.toISOString(),
     authenticator_assurance_level: aal,
-    authentication_methods: [
-      {
-        method: session.method as SessionAuthenticationMethodMethodEnum,
-        aal,
-        completed_at: session.authenticatedAt.toISOString(),
-      },
-    ],
+    authentication_methods: authenticationMethods(session).map(({ method, aal, completed_at }) => ({
+      method: method as SessionAuthenticationMethodMethodEnum,
+      aal: aal as AuthenticatorAssuranceLevel,
+      completed_at,
+    })),
     issued_at: session.issuedAt.toISOString(),
     identity: identityJson(session.identity),
     devices: [

@@ -53,6 +53,39 @@ export async function createSession(
   return { session, token };
 }
 
+/** One entry of Kratos's authentication_methods: how and when the session's identity proved who it is. */
+export type AuthenticationMethod = { method: string; aal: string; completed_at: string };
+
+/** The session's authentication_methods, oldest first. */
+export function authenticationMethods(session: Session): AuthenticationMethod[] {
+  if (session.authenticationMethods) return JSON.parse(session.authenticationMethods) as AuthenticationMethod[];
+  return [{ method: session.method, aal: session.aal, completed_at: session.authenticatedAt.toISOString() }];
+}
+
+/**
+ * Re-authentication (a refresh login flow) as Kratos does it: the same session, token and id, now
+ * authenticated again: authenticated_at and issued_at move to now, the lifespan starts over, and the
+ * method is added to authentication_methods. Only a session that is still active is refreshed;
+ * undefined when it ended meanwhile.
+ */
+export async function reauthenticateSession(
+  session: SessionWithIdentity,
+  method: string,
+  now = new Date(),
+): Promise<SessionWithIdentity | undefined> {
+  const methods = [...authenticationMethods(session), { method, aal: "aal1", completed_at: now.toISOString() }];
+  const { count } = await db().session.updateMany({
+    where: { id: session.id, active: true },
+    data: {
+      authenticatedAt: now,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + config().sessionLifespanMs),
+      authenticationMethods: JSON.stringify(methods),
+    },
+  });
+  return count === 1 ? ((await findSessionById(session.id)) ?? undefined) : undefined;
+}
+
 /** The session a token belongs to, in whatever state it is (active, revoked or expired). */
 export async function findSessionByToken(token: string): Promise<SessionWithIdentity | null> {
   return db().session.findUnique({ where: { tokenHash: hashToken(token) }, include: WITH_IDENTITY });
