@@ -40,6 +40,11 @@ function explain(error: ErrorBody | undefined): { title: string; text: string } 
         title: "This is not available here",
         text: "This app offers sign-in, registration and sign-out; account settings, account recovery and address verification are turned off.",
       };
+    case "rate_limit_exceeded":
+      return {
+        title: "Too many attempts",
+        text: "For your security, this was refused for now. Wait a few minutes, then try again.",
+      };
     case "session_already_available":
       return { title: "You are already signed in", text: "Sign out first if you want to use another account." };
   }

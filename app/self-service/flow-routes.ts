@@ -15,7 +15,8 @@ import {
 } from "@/lib/server/flows/flows";
 import { rememberFailedSubmission, submitFlow, successJson } from "@/lib/server/flows/submission";
 import { allowedReturnTo } from "@/lib/server/return-to";
-import { deviceFromHeaders } from "@/lib/http/credentials";
+import { clientAddress } from "@/lib/http/client-address";
+import { browserSignals, deviceFromHeaders } from "@/lib/http/credentials";
 import { csrfCookieTokens, csrfTokenFor } from "@/lib/http/csrf-cookie";
 import { getCurrentCredential, getCurrentSession } from "@/lib/http/current-session";
 import { isJsonRequest } from "@/lib/http/negotiation";
@@ -43,9 +44,9 @@ export async function initBrowserFlow(request: Request, kind: FlowKind): Promise
   const csrf = csrfTokenFor(request.headers);
   const flow = await createFlow(kind, "browser", {
     returnTo: query.get("return_to"),
-    search: new URL(request.url).search,
     csrfToken: csrf.token,
     refreshOf: session?.identity,
+    clientAddress: clientAddress(request.headers) ?? null,
   });
   const cookies = csrf.setCookie ? [csrf.setCookie] : [];
   if (isJsonRequest(request.headers)) return json(flowJson(flow, csrf.token), 200, { cookies });
@@ -59,8 +60,8 @@ export async function initApiFlow(request: Request, kind: FlowKind): Promise<Res
   if (session && !wantsRefresh(kind, url.searchParams)) throw sessionAlreadyAvailable();
   const flow = await createFlow(kind, "api", {
     returnTo: url.searchParams.get("return_to"),
-    search: url.search,
     refreshOf: session?.identity,
+    clientAddress: clientAddress(request.headers) ?? null,
   });
   return json(flowJson(flow, undefined));
 }
@@ -90,6 +91,7 @@ export async function submitFlowForm(request: Request, kind: FlowKind): Promise<
       csrfCookies: csrfCookieTokens(request.headers),
       current: session && credential ? { session, token: credential.token } : undefined,
       device: deviceFromHeaders(request.headers),
+      browser: browserSignals(request.headers),
     });
     const csrfToken = apiFlow ? undefined : csrfTokenFor(request.headers).token;
 

@@ -24,3 +24,15 @@ export async function requestCredential(headers: Headers): Promise<RequestCreden
 export function deviceFromHeaders(headers: Headers): Device {
   return { ipAddress: clientAddress(headers) ?? null, userAgent: headers.get("user-agent") };
 }
+
+/**
+ * What marks a request as a browser's, for flows that must not be driven by one: an Origin header,
+ * or cookies. A CDN's own cookies (Cloudflare's __cf…, _cf…, cf_…) do not count, as in Kratos.
+ */
+export function browserSignals(headers: Headers): { origin: boolean; cookies: boolean } {
+  const names = (headers.get("cookie") ?? "")
+    .split(";")
+    .map((pair) => pair.split("=", 1)[0]!.trim())
+    .filter((name) => name !== "" && !/^(__cf|_cf|cf_)/.test(name));
+  return { origin: headers.has("origin"), cookies: names.length > 0 };
+}

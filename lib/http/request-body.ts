@@ -77,7 +77,10 @@ export async function readBody(
     type === "application/json" ? "json" : type === "application/x-www-form-urlencoded" ? "form" : undefined;
   if (!encoding || !accepted.includes(encoding)) {
     const names = accepted.map((e) => (e === "json" ? "application/json" : "application/x-www-form-urlencoded"));
-    throw badRequest(`The request Content-Type must be ${names.join(" or ")}, got ${JSON.stringify(type ?? "none")}.`);
+    throw badRequest(
+      `The request Content-Type must be ${names.join(" or ")}, got ${JSON.stringify(type ?? "none")}.`,
+      `The request Content-Type must be ${names.join(" or ")}.`,
+    );
   }
   const text = await readText(request, limit);
   if (text.trim() === "") throw badRequest("The request body is empty.");

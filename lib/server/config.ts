@@ -61,7 +61,25 @@ export type Config = {
   webhookRetryScheduleMs: number[];
   /** How long one delivery attempt may take, in milliseconds. */
   webhookTimeoutMs: number;
+  /** The abuse limits (RATE_LIMITS=off: none), shared by every instance through the database. */
+  rateLimits: RateLimits | undefined;
   port: number;
+};
+
+/** At most `count` events per `windowMs` (a fixed window). */
+export type Limit = { count: number; windowMs: number };
+
+export type RateLimits = {
+  /** Failed sign-ins per client address. */
+  loginFailures: Limit;
+  /** Failed sign-ins one identifier may have before each further attempt waits, twice as long each time. */
+  loginBackoffAfter: number;
+  /** Registrations per client address. */
+  registrations: Limit;
+  /** New login and registration flows per client address: each is a row in the database. */
+  flows: Limit;
+  /** Requests with a wrong admin API token per client address. */
+  adminFailures: Limit;
 };
 
 /** Only for local development and tests; a production start refuses to use it. */
@@ -133,6 +151,30 @@ function addressList(env: Env, name: string): BlockList {
     else list.addSubnet(address, bits, family);
   }
   return list;
+}
+
+/** "50/5m": 50 per 5 minutes. */
+function limit(env: Env, name: string, fallback: string): Limit {
+  const raw = read(env, name) ?? fallback;
+  const [count = "", window = ""] = raw.split("/");
+  const windowMs = durationToMs(window);
+  if (!/^\d{1,9}$/.test(count) || Number(count) < 1 || windowMs === undefined || windowMs <= 0) {
+    throw new ConfigError(name, `must be a count per duration such as 50/5m, got ${JSON.stringify(raw)}`);
+  }
+  return { count: Number(count), windowMs };
+}
+
+function rateLimits(env: Env): RateLimits | undefined {
+  const switched = read(env, "RATE_LIMITS")?.toLowerCase() ?? "on";
+  if (switched === "off") return undefined;
+  if (switched !== "on") throw new ConfigError("RATE_LIMITS", `must be on or off, got ${JSON.stringify(switched)}`);
+  return {
+    loginFailures: limit(env, "RATE_LIMIT_LOGIN_FAILURES", "50/5m"),
+    loginBackoffAfter: wholeNumber(env, "LOGIN_BACKOFF_AFTER", 5, { min: 1, max: 1000 }),
+    registrations: limit(env, "RATE_LIMIT_REGISTRATIONS", "100/10m"),
+    flows: limit(env, "RATE_LIMIT_FLOWS", "600/10m"),
+    adminFailures: limit(env, "RATE_LIMIT_ADMIN_FAILURES", "20/5m"),
+  };
 }
 
 function boolean(env: Env, name: string): boolean {
@@ -360,6 +402,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookSecret: webhookSecret(env, urls),
     webhookRetryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,1h,6h"),
     webhookTimeoutMs,
+    rateLimits: rateLimits(env),
     port,
   };
 }

@@ -18,26 +18,41 @@ export class KratosError extends Error {
   readonly reason: string | undefined;
   /** For 429 and 503: when trying again makes sense, in seconds (the answer's Retry-After). */
   readonly retryAfterSeconds: number | undefined;
+  /**
+   * The reason as a stored error (for the error page) says it, where `reason` quotes the request
+   * (a return_to, a header) or varies with time: the same words for every such error.
+   */
+  readonly storedReason: string | undefined;
 
   constructor(
     code: number,
     message: string,
-    options: { id?: string; reason?: string; retryAfterSeconds?: number } = {},
+    options: { id?: string; reason?: string; storedReason?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = "KratosError";
     this.code = code;
     this.id = options.id;
     this.reason = options.reason;
+    this.storedReason = options.storedReason;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toJSON(): ErrorBody {
+    return this.body(this.reason);
+  }
+
+  /** The body as it is stored for a browser (lib/server/self-service-errors.ts). */
+  toStoredJSON(): ErrorBody {
+    return this.body(this.storedReason ?? this.reason);
+  }
+
+  private body(reason: string | undefined): ErrorBody {
     return {
       ...(this.id ? { id: this.id } : {}),
       code: this.code,
       status: STATUS_CODES[this.code] ?? "Error",
-      ...(this.reason ? { reason: this.reason } : {}),
+      ...(reason ? { reason } : {}),
       message: this.message,
     };
   }
@@ -48,7 +63,9 @@ export const isKratosError = (error: unknown, id: string): error is KratosError 
 
 const MALFORMED = "The request was malformed or contained invalid parameters";
 
-export const badRequest = (reason: string) => new KratosError(400, MALFORMED, { reason });
+/** `storedReason`: the words to store for the error page when `reason` quotes the request. */
+export const badRequest = (reason: string, storedReason?: string) =>
+  new KratosError(400, MALFORMED, { reason, storedReason });
 
 export const forbidden = (reason: string) => new KratosError(403, "The requested action was forbidden", { reason });
 
@@ -71,6 +88,22 @@ export const passwordHashingBusy = () =>
     retryAfterSeconds: 1,
   });
 
+/** Kratos's refusal of an API flow submitted by a browser (ErrOriginHeaderNeedsBrowserFlow and its Cookie twin). */
+export const apiFlowFromBrowser = (header: "Origin" | "Cookie") =>
+  new KratosError(400, MALFORMED, {
+    reason: `The HTTP Request Header included the "${header}" key, indicating that this request was made ${
+      header === "Origin" ? "as part of an AJAX request in a Browser" : "by a Browser"
+    }. The flow however was initiated as an API request. To prevent potential misuse and mitigate several attack vectors including CSRF, the request has been blocked. Please consult the documentation.`,
+  });
+
+export const tooManyAttempts = (retryAfterSeconds: number) =>
+  new KratosError(429, "Too many requests", {
+    id: "rate_limit_exceeded",
+    reason: `Too many attempts. Try again in ${retryAfterSeconds} ${retryAfterSeconds === 1 ? "second" : "seconds"}.`,
+    storedReason: "Too many attempts. Wait a few minutes before trying again.",
+    retryAfterSeconds,
+  });
+
 export const sessionInactive = () =>
   new KratosError(401, "request does not have a valid authentication session", {
     id: "session_inactive",
@@ -88,10 +121,15 @@ export const returnToForbidden = (url: string) =>
   new KratosError(400, MALFORMED, {
     id: "self_service_flow_return_to_forbidden",
     reason: `Requested return_to URL "${url}" is not allowed.`,
+    storedReason: "The requested return_to URL is not allowed.",
   });
 
 export const flowExpired = (reason: string) =>
-  new KratosError(410, "self-service flow expired", { id: "self_service_flow_expired", reason });
+  new KratosError(410, "self-service flow expired", {
+    id: "self_service_flow_expired",
+    reason,
+    storedReason: "The self-service flow expired. Start again with a new one.",
+  });
 
 export const flowNotFound = (kind: string) =>
   new KratosError(404, "The requested resource could not be found", {

@@ -56,7 +56,10 @@ export function allowedReturnTo(raw: string | null | undefined, fallback: URL): 
     // A relative URL resolves against the default return URL.
     candidate = new URL(raw, fallback);
   } catch {
-    throw badRequest(`The return_to URL ${JSON.stringify(raw)} could not be parsed as a URL.`);
+    throw badRequest(
+      `The return_to URL ${JSON.stringify(raw)} could not be parsed as a URL.`,
+      "The return_to URL could not be parsed as a URL.",
+    );
   }
   if (candidate.username || candidate.password) throw returnToForbidden(raw);
   const { publicBaseUrl, allowedReturnUrls } = config();

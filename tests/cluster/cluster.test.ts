@@ -25,6 +25,7 @@ beforeAll(async () => {
     COOKIE_SECRET: TEST_COOKIE_SECRET,
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     CLEANUP_INTERVAL: "0",
+    RATE_LIMITS: "off",
   };
   cluster = await startCluster({ instances: 2, port, instancePorts, env });
   // The session fixtures run in this process: the same database and secret as the instances.

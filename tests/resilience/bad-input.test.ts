@@ -1,7 +1,7 @@
 // A generated corpus of malformed requests across every endpoint: none may cause a 5xx, and none
 // may change a row. The one expected write: a browser (non-JSON) request that fails is stored as
-// a self-service error for the error page (SPEC §1, "Browser errors"), so that table may only
-// gain exactly one row per such redirect; its existing rows must stay as they were.
+// a self-service error for the error page (SPEC §1, "Browser errors"), once per kind of error, so
+// that table may gain a few rows; its existing rows must stay as they were.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
@@ -316,7 +316,11 @@ describe("a corpus of malformed requests", () => {
     expect(after.sessions).toEqual(before.sessions);
     expect(after.flows).toEqual(before.flows);
     expect(after.errors.filter((row) => before.errors.some((old) => old.id === row.id))).toEqual(before.errors);
-    expect(after.errors.length - before.errors.length).toBe(errorRedirects);
+    // A browser's error is stored once per kind (the same error is one row however often it
+    // happens): the table gains a handful of rows, never one per request.
+    expect(errorRedirects).toBeGreaterThan(20);
+    expect(after.errors.length - before.errors.length).toBeLessThanOrEqual(20);
+    expect(new Set(after.errors.map((row) => row.error)).size).toBe(after.errors.length);
     console.log(`${cases.length} malformed requests, statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
   });
 });

@@ -26,7 +26,7 @@ function nativeLogout(token: string) {
 }
 
 describe("housekeeping", () => {
-  it("deletes only sessions, flows and errors that ended longer ago than the retention", async () => {
+  it("deletes only sessions and errors past the retention, flows an hour after they expired", async () => {
     const now = new Date();
     const ago = (ms: number) => new Date(now.getTime() - ms);
     const sessions = await signedInSessions(1_206);
@@ -50,7 +50,8 @@ describe("housekeeping", () => {
     const oldFlow = crypto.randomUUID();
     const recentFlow = crypto.randomUUID();
     await app.db.selfServiceFlow.createMany({
-      data: [flow(oldFlow, ago(RETENTION + DAY)), flow(recentFlow, ago(DAY))],
+      // A flow is kept for an hour after it expired (it answers 410, not 404), then deleted.
+      data: [flow(oldFlow, ago(2 * 60 * 60 * 1000)), flow(recentFlow, ago(30 * 60 * 1000))],
     });
     const oldError = crypto.randomUUID();
     const recentError = crypto.randomUUID();
@@ -79,10 +80,22 @@ describe("housekeeping", () => {
       delivery("failed", null),
     ];
     await app.db.webhookDelivery.createMany({ data: [deliveredLongAgo, deliveredRecently, pendingOld, failedOld] });
+    // Rate-limit counters go once their window is over.
+    const counter = (key: string, expiresAt: Date) => ({ key, count: 3, lastCountedAt: ago(DAY), expiresAt });
+    await app.db.rateLimit.createMany({
+      data: [counter("flows:192.0.2.1:1", ago(1_000)), counter("flows:192.0.2.1:2", new Date(now.getTime() + DAY))],
+    });
 
     const deleted = await deleteEndedRecords({ client: app.db, now, retentionMs: RETENTION });
 
-    expect(deleted).toEqual({ sessions: revokedLongAgo.length + 1, flows: 1, errors: 1, webhookDeliveries: 1 });
+    expect(deleted).toEqual({
+      sessions: revokedLongAgo.length + 1,
+      flows: 1,
+      errors: 1,
+      webhookDeliveries: 1,
+      rateLimits: 1,
+    });
+    expect((await app.db.rateLimit.findMany()).map((row) => row.key)).toEqual(["flows:192.0.2.1:2"]);
     const remaining = new Set((await app.db.session.findMany({ select: { id: true } })).map((s) => s.id));
     for (const kept of [active, revokedRecently, expiredRecently, identityOnly])
       expect(remaining.has(kept!.id)).toBe(true);

@@ -35,11 +35,29 @@ export type ServerApp = App & {
   kill: (signal: NodeJS.Signals) => Promise<void>;
 };
 
+/**
+ * Sets these environment variables for this process and returns how to put back what they were:
+ * a second app in a test file, stopped, leaves the first one's configuration as it was.
+ */
+function applyEnv(env: Record<string, string>): () => void {
+  const previous = Object.entries(env).map(([name]) => [name, process.env[name]] as const);
+  Object.assign(process.env, env);
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
 const baseEnv = (url: string, database: TestDatabase): Record<string, string> => ({
   DATABASE_URL: database.url,
   PUBLIC_BASE_URL: url,
   COOKIE_SECRET: TEST_COOKIE_SECRET,
   CLEANUP_INTERVAL: "0",
+  // Test files sign in and register hundreds of times from one address; the tests of the limits
+  // themselves (tests/routes/rate-limits.test.ts) turn them on.
+  RATE_LIMITS: "off",
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +124,7 @@ export async function startInProcessApp(
 ): Promise<App> {
   const url = env.PUBLIC_BASE_URL ?? "http://127.0.0.1:4433";
   const database = options.database ?? (await freshDatabase());
-  for (const [name, value] of Object.entries({ ...baseEnv(url, database), ...env })) vi.stubEnv(name, value);
+  const restoreEnv = applyEnv({ ...baseEnv(url, database), ...env });
   // A new copy of every module, so the configuration is read from this environment.
   vi.resetModules();
   const { config } = await import("@/lib/server/config");
@@ -170,7 +188,7 @@ export async function startInProcessApp(
       return requestScope.run(request, () => dispatch(request));
     },
     stop: async () => {
-      vi.unstubAllEnvs();
+      restoreEnv();
       if (options.database) return;
       await db().$disconnect();
       await database.drop();
@@ -211,7 +229,7 @@ export async function startServerApp(
   });
   // This process's domain code (the session fixtures) sees the server's configuration and database.
   // It reads the configuration once: with two servers in a file, the fixtures serve the first.
-  for (const [name, value] of Object.entries(appEnv)) vi.stubEnv(name, value);
+  const restoreEnv = applyEnv(appEnv);
   const { createPrismaClient } = await import("@/lib/server/database/client");
   const db = createPrismaClient(database.url);
   return {
@@ -225,7 +243,7 @@ export async function startServerApp(
     stop: async () => {
       await db.$disconnect();
       await server.stop();
-      vi.unstubAllEnvs();
+      restoreEnv();
       if (!options.database) await database.drop();
     },
   };

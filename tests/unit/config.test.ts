@@ -96,12 +96,33 @@ describe("loadConfig", () => {
     [{ CORS_ALLOWED_ORIGINS: "https://ui.*.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ CORS_ALLOWED_ORIGINS: "ftp://ui.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE"],
+    [{ RATE_LIMITS: "sometimes" }, "RATE_LIMITS"],
+    [{ RATE_LIMIT_LOGIN_FAILURES: "50" }, "RATE_LIMIT_LOGIN_FAILURES"],
+    [{ RATE_LIMIT_REGISTRATIONS: "0/5m" }, "RATE_LIMIT_REGISTRATIONS"],
+    [{ RATE_LIMIT_FLOWS: "10/never" }, "RATE_LIMIT_FLOWS"],
+    [{ RATE_LIMIT_ADMIN_FAILURES: "-1/1m" }, "RATE_LIMIT_ADMIN_FAILURES"],
+    [{ LOGIN_BACKOFF_AFTER: "0" }, "LOGIN_BACKOFF_AFTER"],
     [{ DATABASE_POOL_SIZE: "ten" }, "DATABASE_POOL_SIZE"],
     [{ TRUSTED_PROXIES: "10.0.0.1, proxy.internal" }, "TRUSTED_PROXIES"],
     [{ TRUSTED_PROXIES: "10.0.0.0/33" }, "TRUSTED_PROXIES"],
     [{ TRUSTED_PROXIES: "::1/129" }, "TRUSTED_PROXIES"],
   ])("rejects %j naming %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrowError(new RegExp(`Invalid configuration: ${variable} `));
+  });
+
+  it("rate limits are on by default, each configurable, and RATE_LIMITS=off turns them all off", () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      loginFailures: { count: 50, windowMs: 5 * 60_000 },
+      loginBackoffAfter: 5,
+      registrations: { count: 100, windowMs: 10 * 60_000 },
+      flows: { count: 600, windowMs: 10 * 60_000 },
+      adminFailures: { count: 20, windowMs: 5 * 60_000 },
+    });
+    expect(loadConfig({ RATE_LIMIT_FLOWS: "5/1h", LOGIN_BACKOFF_AFTER: "2" }).rateLimits).toMatchObject({
+      flows: { count: 5, windowMs: 3_600_000 },
+      loginBackoffAfter: 2,
+    });
+    expect(loadConfig({ RATE_LIMITS: "off" }).rateLimits).toBeUndefined();
   });
 
   it("reads the pool size and trusted proxies", () => {

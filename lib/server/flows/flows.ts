@@ -6,6 +6,7 @@ import { config, publicUrl } from "../config";
 import { db, type SelfServiceFlow } from "../database/client";
 import { csrfViolation, flowExpired, flowNotFound } from "../errors";
 import { isUuid } from "../ids";
+import { countNewFlow } from "../rate-limits";
 import { allowedReturnTo } from "../return-to";
 import { hashToken, safeEqual } from "../secrets";
 import type { PublicIdentity } from "../sessions/sessions";
@@ -17,16 +18,22 @@ export type FlowType = "browser" | "api";
 export type NewFlow = {
   /** The `return_to` query parameter of the init request; validated here. */
   returnTo: string | null;
-  /** The init request's query string, kept as Kratos keeps its request_url. */
-  search: string;
   /** Browser flows are bound to the browser's CSRF token. */
   csrfToken?: string;
   /** A re-authentication login flow (`refresh=true`) for this signed-in identity. */
   refreshOf?: PublicIdentity;
+  /** Who asked for it: new flows are counted per address (RATE_LIMIT_FLOWS). */
+  clientAddress: string | null;
 };
 
 export async function createFlow(kind: FlowKind, type: FlowType, init: NewFlow, now = new Date()) {
   const returnTo = init.returnTo ? allowedReturnTo(init.returnTo, config().defaultBrowserReturnUrl).href : null;
+  await countNewFlow(init.clientAddress, now);
+  // Kratos's request_url, kept to what the flow was made of: whatever else a query carried is not
+  // stored (a flow row is written for anyone who asks, so it stays small).
+  const requestUrl = publicUrl(`/self-service/${kind}/${type}`);
+  if (init.refreshOf) requestUrl.searchParams.set("refresh", "true");
+  if (returnTo) requestUrl.searchParams.set("return_to", returnTo);
   return db().selfServiceFlow.create({
     data: {
       id: crypto.randomUUID(),
@@ -36,7 +43,7 @@ export async function createFlow(kind: FlowKind, type: FlowType, init: NewFlow, 
       returnTo,
       refresh: init.refreshOf !== undefined,
       ui: init.refreshOf ? JSON.stringify(reauthenticationUi(init.refreshOf.email)) : null,
-      requestUrl: publicUrl(`/self-service/${kind}/${type}${init.search}`).href,
+      requestUrl: requestUrl.href,
       issuedAt: now,
       expiresAt: new Date(now.getTime() + config().flowLifespanMs),
     },

@@ -4,9 +4,10 @@
 
 import { z } from "zod";
 import { db, type SelfServiceFlow } from "../database/client";
-import { flowAlreadyCompleted, sessionAlreadyAvailable, sessionInactive } from "../errors";
+import { apiFlowFromBrowser, flowAlreadyCompleted, sessionAlreadyAvailable, sessionInactive } from "../errors";
 import { createIdentity, DuplicateIdentityError, normaliseEmail, verifyCredentials } from "../identities/identities";
 import type { SuccessfulLoginJson, SuccessfulRegistrationJson } from "../kratos-json";
+import { assertSignInAllowed, clearSignInFailures, countRegistration, recordSignInFailure } from "../rate-limits";
 import { identityJson, sessionJson } from "../sessions/session-json";
 import { createSession, reauthenticateSession, type Device, type SessionWithIdentity } from "../sessions/sessions";
 import {
@@ -145,6 +146,8 @@ export type Submission = {
   /** The active session the request already holds, and its token. */
   current: { session: SessionWithIdentity; token: string } | undefined;
   device: Device;
+  /** What marks the request as a browser's: an Origin header; cookies (other than a CDN's own). */
+  browser: { origin: boolean; cookies: boolean };
 };
 
 export type SubmissionResult =
@@ -167,6 +170,10 @@ export async function submitFlow(
 ): Promise<SubmissionResult> {
   const { fields, current } = submission;
   if (flow.type === "browser") verifyCsrf(flow, fields.csrf_token, submission.csrfCookies);
+  // An API flow has no CSRF token to check, so it must not be driven by a browser: a page on
+  // another site could make one post it with the user's cookies (Kratos refuses these too).
+  else if (submission.browser.origin) throw apiFlowFromBrowser("Origin");
+  else if (submission.browser.cookies) throw apiFlowFromBrowser("Cookie");
   // A refresh flow whose session ended meanwhile is an ordinary sign-in, as in Kratos.
   const reauthenticating = flow.refresh && current !== undefined;
   if (current && !reauthenticating) throw sessionAlreadyAvailable();
@@ -178,14 +185,19 @@ export async function submitFlow(
   const values = { [IDENTIFIER_FIELD[kind]]: identifier };
 
   let identity;
+  const address = submission.device.ipAddress;
   if (kind === "login") {
+    // Refused before the password is hashed: a guesser costs us nothing once throttled.
+    await assertSignInAllowed(identifier, address);
     identity = await verifyCredentials(identifier, password);
     // Re-authentication proves the signed-in identity again and no other. (Kratos would sign a
     // different identity in with a new session; here the flow is for this session only.)
     const wrongIdentity = reauthenticating && identity?.id !== current.session.identityId;
     if (!identity || wrongIdentity) {
+      await recordSignInFailure(identifier, address);
       return rejected(flow, { ...EMPTY_UI, messages: [text.invalidCredentials()], values });
     }
+    await clearSignInFailures(identifier);
     if (reauthenticating) {
       const session = await reauthenticateSession(current.session, "password");
       if (!session) throw sessionInactive();
@@ -193,6 +205,7 @@ export async function submitFlow(
       return { outcome: "signed-in", flow: completed, session, token: current.token };
     }
   } else {
+    await countRegistration(address);
     try {
       identity = await createIdentity(identifier, password);
     } catch (error) {
