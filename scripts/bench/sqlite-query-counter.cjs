@@ -1,0 +1,53 @@
+// Counts the SQL statements a server process runs through better-sqlite3, for `npm run bench` on
+// SQLite (on PostgreSQL the server itself counts, through pg_stat_statements). Loaded only by the
+// benchmark, with NODE_OPTIONS="--require <this file>" and BENCH_QUERY_COUNT_DIR set; the app knows
+// nothing of it. Counting happens below Prisma, at the driver: every statement Prisma sends (its
+// BEGIN/COMMIT included) is one call of a better-sqlite3 Statement's run/get/all/iterate, or one
+// Database#exec of a script.
+//
+// On SIGUSR2 the process writes its counts to <BENCH_QUERY_COUNT_DIR>/<pid>.json (atomically, by
+// rename); the benchmark reads them before and after each measurement.
+
+const { renameSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+const dir = process.env.BENCH_QUERY_COUNT_DIR;
+if (dir) {
+  const Database = require("better-sqlite3");
+  /** statement kind (its first keyword, e.g. SELECT, UPDATE, BEGIN) → { calls, rows } */
+  const counts = {};
+  const count = (sql, rows) => {
+    const kind = (/^\s*([A-Za-z]+)/.exec(sql)?.[1] ?? "?").toUpperCase();
+    const entry = (counts[kind] ??= { calls: 0, rows: 0 });
+    entry.calls++;
+    entry.rows += rows;
+  };
+
+  const probe = new Database(":memory:");
+  const Statement = Object.getPrototypeOf(probe.prepare("SELECT 1"));
+  probe.close();
+  for (const method of ["get", "all", "iterate"]) {
+    const original = Statement[method];
+    Statement[method] = function (...args) {
+      count(this.source, 0);
+      return original.apply(this, args);
+    };
+  }
+  const run = Statement.run;
+  Statement.run = function (...args) {
+    const result = run.apply(this, args);
+    count(this.source, result.changes);
+    return result;
+  };
+  const exec = Database.prototype.exec;
+  Database.prototype.exec = function (sql) {
+    count(sql, 0);
+    return exec.call(this, sql);
+  };
+
+  process.on("SIGUSR2", () => {
+    const file = join(dir, `${process.pid}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(counts));
+    renameSync(`${file}.tmp`, file);
+  });
+}
