@@ -22,7 +22,7 @@ import { createSession, newSession, type Device } from "../lib/server/sessions/s
 const BENCH_EMAIL = "bench@example.com";
 const DEVICE: Device = { ipAddress: "127.0.0.1", userAgent: "bench" };
 // 12 columns per row stays under SQLite's 32,766 bound parameters.
-const INSERT_BATCH = 2_000;
+const INSERT_BATCH = 2000;
 
 export type BenchSessions = {
   signedIn?: { cookie: string; token: string };

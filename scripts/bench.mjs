@@ -16,7 +16,7 @@
 //    everything (every round's raw figures too) to bench-results/latest.json.
 //
 //   npm run bench -- [--database sqlite|postgres|all] [--cluster] [--rounds 3] [--duration 3]
-//                    [--rate-duration 2] [--warmup 1.5] [--connections 32] [--stored-sessions 100000]
+//                    [--rate-duration 2] [--warmup 1.5] [--connections 32] [--stored-sessions 20000]
 //                    [--no-checks] [--build | --no-build]
 //
 // --database defaults to DATABASE_URL's kind. PostgreSQL is the server DATABASE_URL names if it is
@@ -28,16 +28,28 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { CHECKS } from "./bench/checks.mjs";
+import { summarizeProfiles } from "./bench/profile-summary.mjs";
 import { paced, saturate } from "./bench/load.mjs";
 import { cpuSpent, cpuTimes, memoryMb, processTree } from "./bench/processes.mjs";
 import { perRequest, postgresQueryCounter, sqliteQueryCounter } from "./bench/query-counts.mjs";
@@ -56,8 +68,10 @@ const { values: flags } = parseArgs({
     "rate-duration": { type: "string", default: "2" },
     warmup: { type: "string", default: "1.5" },
     connections: { type: "string", default: "32" },
-    "stored-sessions": { type: "string", default: "100000" },
+    // Prisma's createMany costs ~1 ms of CPU per row here: 100,000 rows would take a minute or two per database.
+    "stored-sessions": { type: "string", default: "20000" },
     "no-checks": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
     build: { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
   },
@@ -214,14 +228,12 @@ function fixtureEnv(database) {
   };
 }
 
-const tsx = createRequire(import.meta.url).resolve("tsx/cli");
-
 /**
  * scripts/bench-sessions.ts serving one database: started once, asked for sessions over its stdin
  * (starting tsx and the database client takes seconds on a busy machine).
  */
 function fixtureMaker(database) {
-  const child = spawn(process.execPath, [tsx, "scripts/bench-sessions.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench-sessions.ts"], {
     env: fixtureEnv(database),
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -339,6 +351,17 @@ async function checkTarget(app, target, fixtures) {
   if (problem) throw new Error(`${target.name}: ${problem}\n${text.slice(0, 500)}`);
 }
 
+/** Resolves once the processes have used (almost) no CPU for 100 ms, or after 3 s. */
+async function untilIdle(pids) {
+  let last = cpuTimes(pids());
+  for (let waited = 0; waited < 3_000; waited += 100) {
+    await sleep(100);
+    const now = cpuTimes(pids());
+    if (cpuSpent(last, now) <= 10) return; // one clock tick
+    last = now;
+  }
+}
+
 /** One measurement of one target: load, then CPU of every process group, statements, answers. */
 async function measure(setup, app, target, fixtures, load) {
   const groups = () => ({
@@ -362,7 +385,7 @@ async function measure(setup, app, target, fixtures, load) {
   const generator = process.cpuUsage(generatorBefore);
   // autocannon stops with requests in flight; the server still answers them (and runs their
   // queries): wait for that, so their cost is counted here and not in the next target's figures.
-  await sleep(Math.min(2_000, Math.max(200, 2 * result.p99)));
+  await untilIdle(() => groups().app);
   const cpuAfter = cpuOf(groups());
   const statementsAfter = await counted();
 
@@ -618,6 +641,64 @@ async function runSetup(setup) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// --profile: instead of the rounds, one profiled run per target, for whoever makes them faster.
+
+const PROFILER = pathToFileURL(join(projectRoot, "scripts/bench/cpu-profiler.mjs")).href;
+
+async function profileSetup(setup) {
+  const dir = join(work, `profiles-${setup.id}`);
+  mkdirSync(dir);
+  const kept = join("bench-results", "profiles");
+  mkdirSync(kept, { recursive: true });
+  // The profiler takes SIGUSR2, so statements are not counted in this mode.
+  const profiled = { ...setup, counter: undefined };
+  const mainDatabase = await setup.createDatabase("main");
+  const fixtures = await makeSessions(mainDatabase, { stored: 100, fresh: 2000 });
+  const app = await startApp(profiled, mainDatabase, { NODE_OPTIONS: `--import=${PROFILER}`, BENCH_PROFILE_DIR: dir });
+  const toggle = () => app.instancePids().forEach((pid) => process.kill(pid, "SIGUSR2"));
+  const lines = [`### CPU profiles: ${setup.title}`, ""];
+  try {
+    for (const target of TARGETS) await checkTarget(app, target, fixtures);
+    const lastRps = {};
+    for (const target of TARGETS) {
+      log(`warming up ${target.name}`);
+      lastRps[target.id] = (await measure(profiled, app, target, fixtures, { duration: options.warmup })).rps;
+    }
+    for (const [i, target] of TARGETS.entries()) {
+      if (target.consumesFreshSessions) await fixtures.fresh.ensure(lastRps[target.id] * options.duration * 1.3 + 200);
+      log(`profiling ${target.name}`);
+      toggle();
+      const measured = await measure(profiled, app, target, fixtures, { duration: options.duration });
+      toggle();
+      const profiles = [];
+      for (const pid of app.instancePids()) {
+        const file = join(dir, `${pid}-${i + 1}.cpuprofile`);
+        while (!existsSync(file)) await sleep(20);
+        const keptAs = join(kept, `${setup.id}-${target.id}-${pid}.cpuprofile`);
+        copyFileSync(file, keptAs);
+        profiles.push(JSON.parse(readFileSync(file, "utf8")));
+      }
+      const summary = summarizeProfiles(profiles);
+      const percent = ({ share }) => `${(share * 100).toFixed(1)}%`;
+      lines.push(
+        `#### ${target.name}: ${measured.cpuMsPerRequest.app.toFixed(2)} ms CPU per request, ` +
+          `${(summary.totalMs / measured.sent).toFixed(2)} ms of it sampled`,
+        "",
+        `By area (self time): ${summary.areas.map((a) => `${a.name} ${percent(a)}`).join(", ")}`,
+        "",
+        ...summary.frames.map((f) => `    ${percent(f).padStart(6)}  ${f.name}`),
+        "",
+      );
+    }
+  } finally {
+    await app.stop();
+    await mainDatabase.close();
+  }
+  lines.push(`Profiles (Chrome DevTools, speedscope): ${kept}/${setup.id}-*.cpuprofile`);
+  return lines.join("\n");
+}
+
 if (flags["no-build"]) log("using the existing build (--no-build)");
 else if (!flags.build && buildIsCurrent()) log("the build in .next is newer than every source file: not rebuilding");
 else {
@@ -632,6 +713,10 @@ try {
   for (const id of setupIds) {
     const setup = await makeSetup(id, postgres);
     try {
+      if (flags.profile) {
+        console.log(`\n${await profileSetup(setup)}\n`);
+        continue;
+      }
       const run = await runSetup(setup);
       runs.push(run);
       console.log(`\n### ${run.title}\n\n${table(setup, run)}\n\n${notes(setup, run).join("\n")}\n`);
@@ -641,8 +726,9 @@ try {
   }
 } finally {
   await postgres?.stop();
-  rmSync(work, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
 }
+if (flags.profile) process.exit(0);
 machine.loadAverageAtEnd = loadavg().map(round2);
 
 const commit = (() => {

@@ -3,7 +3,7 @@
 // PostgreSQL: the server counts them itself in pg_stat_statements (every statement of every
 // connection, with the rows it returned or changed); the benchmark reads the view before and after
 // each measurement, for the app's databases only, from a connection to another database.
-// SQLite (in the server's process): sqlite-query-counter.cjs, preloaded into the server by the
+// SQLite (in the server's process): sqlite-query-counter.mjs, preloaded into the server by the
 // benchmark only, counts the statements better-sqlite3 runs; the server writes its counts on SIGUSR2.
 //
 // Either way a snapshot is { KIND: { calls, rows } } by the statement's first keyword (SELECT,
@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 
 const DATA_KINDS = new Set(["SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "REPLACE"]);
@@ -44,12 +44,12 @@ export function perRequest(before, after, requests) {
 /** Counting in the server's own process, for SQLite. */
 export function sqliteQueryCounter() {
   const dir = mkdtempSync(join(tmpdir(), "bench-query-counts-"));
-  const preload = fileURLToPath(new URL("./sqlite-query-counter.cjs", import.meta.url));
+  const preload = fileURLToPath(new URL("./sqlite-query-counter.mjs", import.meta.url));
   return {
     method: "statements run by better-sqlite3 in the server process (preloaded counter)",
     /** What the server's environment needs for it to count. */
     serverEnv: (env) => ({
-      NODE_OPTIONS: [env.NODE_OPTIONS, `--require=${preload}`].filter(Boolean).join(" "),
+      NODE_OPTIONS: [env.NODE_OPTIONS, `--import=${pathToFileURL(preload).href}`].filter(Boolean).join(" "),
       BENCH_QUERY_COUNT_DIR: dir,
     }),
     /** The counts of these server processes, summed. */

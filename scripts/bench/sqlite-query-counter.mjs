@@ -1,6 +1,6 @@
 // Counts the SQL statements a server process runs through better-sqlite3, for `npm run bench` on
 // SQLite (on PostgreSQL the server itself counts, through pg_stat_statements). Loaded only by the
-// benchmark, with NODE_OPTIONS="--require <this file>" and BENCH_QUERY_COUNT_DIR set; the app knows
+// benchmark, with NODE_OPTIONS="--import <this file>" and BENCH_QUERY_COUNT_DIR set; the app knows
 // nothing of it. Counting happens below Prisma, at the driver: every statement Prisma sends (its
 // BEGIN/COMMIT included) is one call of a better-sqlite3 Statement's run/get/all/iterate, or one
 // Database#exec of a script.
@@ -8,12 +8,14 @@
 // On SIGUSR2 the process writes its counts to <BENCH_QUERY_COUNT_DIR>/<pid>.json (atomically, by
 // rename); the benchmark reads them before and after each measurement.
 
-const { renameSync, writeFileSync } = require("node:fs");
-const { join } = require("node:path");
+import { renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 
 const dir = process.env.BENCH_QUERY_COUNT_DIR;
 if (dir) {
-  const Database = require("better-sqlite3");
+  // The server loads better-sqlite3 with require() from the project's node_modules: the same module.
+  const Database = createRequire(join(process.cwd(), "package.json"))("better-sqlite3");
   /** statement kind (its first keyword, e.g. SELECT, UPDATE, BEGIN) → { calls, rows } */
   const counts = {};
   const count = (sql, rows) => {
