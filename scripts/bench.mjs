@@ -93,11 +93,12 @@ const options = {
 if (!Number.isInteger(options.rounds)) throw new Error("--rounds must be a whole number, at least 3");
 
 const isPostgresUrl = (url) => /^postgres(ql)?:\/\//.test(url ?? "");
-const database =
-  flags.database ?? (flags.cluster ? "none" : isPostgresUrl(process.env.DATABASE_URL) ? "postgres" : "sqlite");
-if (!["sqlite", "postgres", "all", "none"].includes(database)) {
-  throw new Error(`--database must be sqlite, postgres or all, not ${JSON.stringify(database)}`);
+if (flags.database !== undefined && !["sqlite", "postgres", "all"].includes(flags.database)) {
+  throw new Error(`--database must be sqlite, postgres or all, not ${JSON.stringify(flags.database)}`);
 }
+// --cluster alone runs only the cluster; otherwise DATABASE_URL's kind is the default.
+const database =
+  flags.database ?? (flags.cluster ? undefined : isPostgresUrl(process.env.DATABASE_URL) ? "postgres" : "sqlite");
 const setupIds = [
   ...(database === "sqlite" || database === "all" ? ["sqlite"] : []),
   ...(database === "postgres" || database === "all" ? ["postgres"] : []),

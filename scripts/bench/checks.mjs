@@ -13,14 +13,16 @@ import { median } from "./statistics.mjs";
 import { TARGETS } from "./targets.mjs";
 
 const FRESH_LOGOUT = TARGETS.find((target) => target.id === "logout-fresh");
-const TABLE_SIZE_GOAL = 1.2; // p50 with the large table ÷ p50 with the main one
+const TABLE_SIZE_GOAL = 1.2; // CPU per logout with the large table ÷ with the small one
 
 /**
  * Browser logout must cost the same whatever the number of stored sessions (the session is found
  * by its indexed token hash and id). Two fresh servers side by side, one on a database with 100
  * stored sessions and one with --stored-sessions more, are warmed up alike and take turns at a
- * fixed rate of a quarter of the baseline's throughput (below what logout sustains, so latency is
- * the request's own).
+ * fixed rate of a quarter of the baseline's throughput (below what logout sustains). The verdict is
+ * on CPU per request, the app's and the database server's together (a deeper index costs CPU in
+ * whichever process searches it): on a shared machine, latency at a fixed rate moves with the
+ * neighbours' load by more than the 20% this check allows. p50 and p99 are reported beside it.
  */
 export const tableSize = {
   id: "table-size",
@@ -55,19 +57,19 @@ export const tableSize = {
         sessionRows: database.sessionRows,
         p50: median(rounds[label].map((m) => m.p50)),
         p99: median(rounds[label].map((m) => m.p99)),
-        cpuMsPerRequest: median(rounds[label].map((m) => m.cpuMsPerRequest.app)),
+        cpuMsPerRequest: median(rounds[label].map((m) => m.cpuMsPerRequest.app + m.cpuMsPerRequest.database)),
       });
       const [small, large] = sides.map(summary);
-      const data = { rate, small, large, p50Ratio: large.p50 / small.p50, rounds };
-      data.cpuRatio = large.cpuMsPerRequest / small.cpuMsPerRequest;
+      const data = { rate, small, large, cpuRatio: large.cpuMsPerRequest / small.cpuMsPerRequest, rounds };
+      data.p50Ratio = large.p50 / small.p50;
       data.failures = [...rounds.small, ...rounds.large].reduce((n, m) => n + m.unexpected + m.exhausted, 0);
-      const ok = data.p50Ratio < TABLE_SIZE_GOAL && data.failures === 0;
+      const ok = data.cpuRatio < TABLE_SIZE_GOAL && data.failures === 0;
+      const rows = (n) => n.toLocaleString("en");
       const lines = [
-        `Browser logout at ${rate} req/s with ${small.sessionRows.toLocaleString("en")} vs ` +
-          `${large.sessionRows.toLocaleString("en")} session rows: p50 ${small.p50.toFixed(1)} vs ` +
-          `${large.p50.toFixed(1)} ms (×${data.p50Ratio.toFixed(2)}, goal < ${TABLE_SIZE_GOAL} ${ok ? "✓" : "✗"}), ` +
+        `Browser logout with ${rows(small.sessionRows)} vs ${rows(large.sessionRows)} session rows, at ${rate} req/s: ` +
           `CPU ${small.cpuMsPerRequest.toFixed(2)} vs ${large.cpuMsPerRequest.toFixed(2)} ms/request ` +
-          `(×${data.cpuRatio.toFixed(2)})`,
+          `(×${data.cpuRatio.toFixed(2)}, goal < ${TABLE_SIZE_GOAL} ${ok ? "✓" : "✗"}${data.failures ? `, ${data.failures} failed answers` : ""}); ` +
+          `p50 ${small.p50.toFixed(1)} vs ${large.p50.toFixed(1)} ms, p99 ${small.p99.toFixed(1)} vs ${large.p99.toFixed(1)} ms.`,
       ];
       return { ok, lines, data };
     } finally {
