@@ -456,12 +456,16 @@ function statementsOver(measurements) {
   if (measurements.some((m) => !m.statements)) return undefined;
   const requests = measurements.reduce((n, m) => n + m.sent, 0);
   const weighted = (get) => measurements.reduce((sum, m) => sum + get(m.statements) * m.sent, 0) / requests;
-  const kinds = new Set(measurements.flatMap((m) => Object.keys(m.statements.other)));
+  const perKey = (field) => {
+    const keys = new Set(measurements.flatMap((m) => Object.keys(m.statements[field])));
+    return Object.fromEntries([...keys].map((key) => [key, weighted((s) => s[field][key] ?? 0)]));
+  };
   return {
     queries: weighted((s) => s.queries),
     writes: weighted((s) => s.writes),
     rowsWritten: weighted((s) => s.rowsWritten),
-    other: Object.fromEntries([...kinds].map((kind) => [kind, weighted((s) => s.other[kind] ?? 0)])),
+    other: perKey("other"),
+    statements: perKey("statements"),
   };
 }
 
@@ -587,6 +591,22 @@ function notes(setup, run) {
     if (s.exhaustedFreshSessions) lines.push(`${s.name}: ran out of fresh sessions ${s.exhaustedFreshSessions} times.`);
   }
   for (const check of run.checks) lines.push(...check.lines);
+  return lines;
+}
+
+/** Which statements each target ran, per request (the texts in full are in latest.json). */
+function statementList(run) {
+  const lines = [];
+  for (const s of run.targets) {
+    const ran = Object.entries(s.statements?.statements ?? {}).filter(([, perRequest]) => perRequest >= 0.005);
+    if (!ran.length) continue;
+    lines.push(`${s.name}:`);
+    for (const [sql, n] of ran) {
+      // The column lists are long and alike: what tells statements apart is the rest.
+      const text = sql.replace(/\s+/g, " ").replace(/^SELECT .*? FROM /, "SELECT … FROM ");
+      lines.push(`  ${n.toFixed(2)} × ${text.length > 140 ? `${text.slice(0, 140)}…` : text}`);
+    }
+  }
   return lines;
 }
 
@@ -721,6 +741,7 @@ try {
       const run = await runSetup(setup);
       runs.push(run);
       console.log(`\n### ${run.title}\n\n${table(setup, run)}\n\n${notes(setup, run).join("\n")}\n`);
+      console.log(`Statements per request:\n${statementList(run).join("\n")}\n`);
     } finally {
       await setup.counter?.close();
     }

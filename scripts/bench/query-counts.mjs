@@ -6,8 +6,9 @@
 // SQLite (in the server's process): sqlite-query-counter.mjs, preloaded into the server by the
 // benchmark only, counts the statements better-sqlite3 runs; the server writes its counts on SIGUSR2.
 //
-// Either way a snapshot is { KIND: { calls, rows } } by the statement's first keyword (SELECT,
-// UPDATE, BEGIN, …), and perRequest() turns two snapshots into queries, writes and the rest per request.
+// Either way a snapshot is { sql: { calls, rows } } (PostgreSQL normalizes constants to $1, $2, …;
+// Prisma's statements have placeholders anyway), and perRequest() turns two snapshots into queries,
+// writes and the rest per request by each statement's first keyword (SELECT, UPDATE, BEGIN, …).
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,25 +20,30 @@ import pg from "pg";
 const DATA_KINDS = new Set(["SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "REPLACE"]);
 const WRITE_KINDS = new Set(["INSERT", "UPDATE", "DELETE", "REPLACE"]);
 
-/** Statements per request between two snapshots: queries (reads and writes), writes, rows written, the rest by kind. */
+const kindOf = (sql) => (/^\s*([A-Za-z]+)/.exec(sql)?.[1] ?? "?").toUpperCase();
+
+/**
+ * Statements per request between two snapshots: queries (reads and writes), writes, rows written,
+ * the other statements by kind (BEGIN, COMMIT, PRAGMA, …) and each statement's text with its calls.
+ */
 export function perRequest(before, after, requests) {
-  const delta = {};
-  for (const [kind, { calls, rows }] of Object.entries(after)) {
-    const prior = before[kind] ?? { calls: 0, rows: 0 };
-    if (calls > prior.calls) delta[kind] = { calls: calls - prior.calls, rows: rows - prior.rows };
-  }
-  const sum = (keep, field) =>
-    Object.entries(delta).reduce((total, [kind, counts]) => total + (keep(kind) ? counts[field] : 0), 0);
-  const other = Object.fromEntries(
-    Object.entries(delta)
-      .filter(([kind]) => !DATA_KINDS.has(kind))
-      .map(([kind, { calls }]) => [kind, calls / requests]),
-  );
+  const delta = Object.entries(after)
+    .map(([sql, { calls, rows }]) => ({
+      sql,
+      kind: kindOf(sql),
+      calls: calls - (before[sql]?.calls ?? 0),
+      rows: rows - (before[sql]?.rows ?? 0),
+    }))
+    .filter(({ calls }) => calls > 0);
+  const sum = (keep, field) => delta.reduce((total, s) => total + (keep(s.kind) ? s[field] : 0), 0) / requests;
+  const other = {};
+  for (const { kind, calls } of delta) if (!DATA_KINDS.has(kind)) other[kind] = (other[kind] ?? 0) + calls / requests;
   return {
-    queries: sum((kind) => DATA_KINDS.has(kind), "calls") / requests,
-    writes: sum((kind) => WRITE_KINDS.has(kind), "calls") / requests,
-    rowsWritten: sum((kind) => WRITE_KINDS.has(kind), "rows") / requests,
+    queries: sum((kind) => DATA_KINDS.has(kind), "calls"),
+    writes: sum((kind) => WRITE_KINDS.has(kind), "calls"),
+    rowsWritten: sum((kind) => WRITE_KINDS.has(kind), "rows"),
     other,
+    statements: Object.fromEntries(delta.map(({ sql, calls }) => [sql, calls / requests])),
   };
 }
 
@@ -63,8 +69,8 @@ export function sqliteQueryCounter() {
           if (waited > 5_000) throw new Error(`process ${pid} did not report its query counts`);
           await sleep(5);
         }
-        for (const [kind, { calls, rows }] of Object.entries(JSON.parse(readFileSync(file, "utf8")))) {
-          const entry = (total[kind] ??= { calls: 0, rows: 0 });
+        for (const [sql, { calls, rows }] of Object.entries(JSON.parse(readFileSync(file, "utf8")))) {
+          const entry = (total[sql] ??= { calls: 0, rows: 0 });
           entry.calls += calls;
           entry.rows += rows;
         }
@@ -102,8 +108,7 @@ export async function postgresQueryCounter(maintenanceUrl) {
       );
       const total = {};
       for (const row of rows) {
-        const kind = (/^\s*([A-Za-z]+)/.exec(row.query)?.[1] ?? "?").toUpperCase();
-        const entry = (total[kind] ??= { calls: 0, rows: 0 });
+        const entry = (total[row.query] ??= { calls: 0, rows: 0 });
         entry.calls += Number(row.calls);
         entry.rows += Number(row.rows);
       }

@@ -16,11 +16,10 @@ const dir = process.env.BENCH_QUERY_COUNT_DIR;
 if (dir) {
   // The server loads better-sqlite3 with require() from the project's node_modules: the same module.
   const Database = createRequire(join(process.cwd(), "package.json"))("better-sqlite3");
-  /** statement kind (its first keyword, e.g. SELECT, UPDATE, BEGIN) → { calls, rows } */
+  /** SQL text → { calls, rows } (rows changed, for writes) */
   const counts = {};
   const count = (sql, rows) => {
-    const kind = (/^\s*([A-Za-z]+)/.exec(sql)?.[1] ?? "?").toUpperCase();
-    const entry = (counts[kind] ??= { calls: 0, rows: 0 });
+    const entry = (counts[sql] ??= { calls: 0, rows: 0 });
     entry.calls++;
     entry.rows += rows;
   };
