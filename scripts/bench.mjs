@@ -740,7 +740,8 @@ try {
       }
       const run = await runSetup(setup);
       runs.push(run);
-      console.log(`\n### ${run.title}\n\n${table(setup, run)}\n\n${notes(setup, run).join("\n")}\n`);
+      const noteList = notes(setup, run).map((note) => `- ${note}`);
+      console.log(`\n### ${run.title}\n\n${table(setup, run)}\n\n${noteList.join("\n")}\n`);
       console.log(`Statements per request:\n${statementList(run).join("\n")}\n`);
     } finally {
       await setup.counter?.close();
