@@ -45,16 +45,21 @@ function withLiteralPercentSigns(url) {
 }
 
 /**
- * Self-service answers say `Vary: Cookie` (lib/http/responses.ts), as Kratos's do. Next.js puts
- * its client-router headers (rsc, next-router-state-tree, …) in front of Vary on every app route;
- * a JSON route handler's answer does not depend on them, so where the app said Cookie, Cookie is
- * the whole header again. Pages keep Next's Vary.
+ * Self-service answers say `Vary: Cookie` (and `Origin` when CORS applies; lib/http/), as Kratos's
+ * do. Next.js puts its client-router headers (rsc, next-router-state-tree, …) in front of Vary on
+ * every app route; a JSON route handler's answer does not depend on them, so where the app said
+ * Cookie, Next's entries are taken off again. Pages keep Next's Vary.
  */
 function keepVaryCookie(res) {
   const writeHead = res.writeHead;
   res.writeHead = function (...args) {
-    const vary = String(res.getHeader("vary") ?? "");
-    if (/(?:^|,)\s*cookie\s*$/i.test(vary)) res.setHeader("vary", "Cookie");
+    const entries = String(res.getHeader("vary") ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    if (entries.some((entry) => entry.toLowerCase() === "cookie")) {
+      res.setHeader("vary", entries.filter((entry) => !/^(rsc|next-)/i.test(entry)).join(", "));
+    }
     return writeHead.apply(this, args);
   };
 }
