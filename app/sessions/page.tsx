@@ -4,7 +4,8 @@ import { DeviceList } from "@/app/_components/device-list";
 import { SignOutEverywhereElseButton } from "@/app/_components/sign-out-device-buttons";
 import { publicUrl } from "@/lib/server/config";
 import { getCurrentSession } from "@/lib/http/current-session";
-import { DEFAULT_PAGE_SIZE, listOtherSessions } from "@/lib/server/sessions/my-sessions";
+import { listOtherSessions } from "@/lib/server/sessions/my-sessions";
+import { DEFAULT_PAGE_SIZE } from "@/lib/server/sessions/pagination";
 
 export const metadata: Metadata = { title: "Your devices" };
 

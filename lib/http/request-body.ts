@@ -32,13 +32,16 @@ async function readText(request: Request, limit: number): Promise<string> {
   }
 }
 
-function parseJson(text: string): Record<string, unknown> {
-  let value: unknown;
+function parseJsonValue(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw badRequest("The request body is not valid JSON.");
   }
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  const value = parseJsonValue(text);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw badRequest("The request body must be a JSON object.");
   }
@@ -95,6 +98,25 @@ export async function parseBody<Schema extends z.ZodType>(
 ): Promise<z.infer<Schema>> {
   const { fields } = await readBody(request, accepted);
   const parsed = schema.safeParse(fields);
+  if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? "The request body is not valid.");
+  return parsed.data;
+}
+
+/**
+ * A JSON body that need not be an object (a JSON Patch is an array), parsed by a zod schema.
+ * `application/json` or, for a patch, `application/json-patch+json`; the same size limit.
+ */
+export async function parseJsonBody<Schema extends z.ZodType>(
+  request: Request,
+  schema: Schema,
+): Promise<z.infer<Schema>> {
+  const type = mediaType(request.headers.get("content-type"));
+  if (type !== "application/json" && type !== "application/json-patch+json") {
+    throw badRequest(`The request Content-Type must be application/json, got ${JSON.stringify(type ?? "none")}.`);
+  }
+  const text = await readText(request, BODY_LIMIT_BYTES);
+  if (text.trim() === "") throw badRequest("The request body is empty.");
+  const parsed = schema.safeParse(parseJsonValue(text));
   if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? "The request body is not valid.");
   return parsed.data;
 }

@@ -84,10 +84,22 @@ export async function errorForRequest(
   return seeOther(errorPageUrl(id), extras);
 }
 
-/** Kratos's `Link` header for keyset pagination: always the first page, and the next one when there is one. */
-export function paginationLinkHeader(path: string, size: number, nextPageToken: string | undefined): string {
+/**
+ * Kratos's `Link` header for keyset pagination: always the first page, and the next one when there
+ * is one. The request's other query parameters (filters such as `active`, `expand`) are kept, as
+ * Kratos keeps them.
+ */
+export function paginationLinkHeader(
+  path: string,
+  size: number,
+  nextPageToken: string | undefined,
+  query: URLSearchParams = new URLSearchParams(),
+): string {
   const link = (rel: string, token?: string) => {
     const url = publicUrl(path);
+    for (const [name, value] of query) {
+      if (name !== "page_size" && name !== "page_token") url.searchParams.append(name, value);
+    }
     url.searchParams.set("page_size", String(size));
     if (token) url.searchParams.set("page_token", token);
     return `<${url.href}>; rel="${rel}"`;

@@ -63,6 +63,8 @@ export type Config = {
   webhookTimeoutMs: number;
   /** The abuse limits (RATE_LIMITS=off: none), shared by every instance through the database. */
   rateLimits: RateLimits | undefined;
+  /** The bearer token of the admin API (/admin/*); undefined turns the admin API off (every path 404). */
+  adminApiToken: string | undefined;
   port: number;
 };
 
@@ -298,6 +300,26 @@ function allowedOrigins(env: Env, name: string): AllowedOrigin[] {
     });
 }
 
+/** Shorter than this, a token could be guessed by trying: the admin API ends anyone's sessions. */
+const ADMIN_API_TOKEN_MIN_LENGTH = 32;
+
+function adminApiToken(env: Env): string | undefined {
+  const token = read(env, "ADMIN_API_TOKEN");
+  if (token === undefined) return undefined;
+  // Only the length and the shape are ever reported: the value itself is never echoed.
+  if (token.length < ADMIN_API_TOKEN_MIN_LENGTH) {
+    throw new ConfigError(
+      "ADMIN_API_TOKEN",
+      `must be at least ${ADMIN_API_TOKEN_MIN_LENGTH} characters long, got ${token.length}`,
+    );
+  }
+  // It travels as `Authorization: Bearer <token>`: a space or a control character could never match.
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new ConfigError("ADMIN_API_TOKEN", "must be printable ASCII without spaces (it is sent as a Bearer token)");
+  }
+  return token;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const portRaw = read(env, "PORT") ?? "3000";
   const port = Number(portRaw);
@@ -403,6 +425,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookRetryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,1h,6h"),
     webhookTimeoutMs,
     rateLimits: rateLimits(env),
+    adminApiToken: adminApiToken(env),
     port,
   };
 }

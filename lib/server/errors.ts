@@ -161,3 +161,17 @@ export const prefetchRefused = () =>
   new KratosError(400, MALFORMED, {
     reason: "Prefetch requests cannot sign out. Open the logout link to sign out.",
   });
+
+/** The admin API without a valid admin token (ADMIN_API_TOKEN as `Authorization: Bearer …`). */
+export const adminUnauthorized = () =>
+  new KratosError(401, "The request could not be authorized", {
+    reason: "This endpoint needs the admin API token: send it as Authorization: Bearer <ADMIN_API_TOKEN>.",
+  });
+
+export const methodNotAllowed = (allowed: readonly string[]) =>
+  new KratosError(405, "The requested method is not allowed", {
+    reason: `This endpoint answers ${allowed.join(", ")}.`,
+  });
+
+/** A path that names nothing: the same answer whether it never existed or is turned off. */
+export const unknownPath = () => new KratosError(404, "The requested resource could not be found");

@@ -28,6 +28,10 @@ describe("start-up configuration checks", () => {
       { COOKIE_SECRET: SECRET, WEBHOOK_URLS: "hooks.example.com/logout", WEBHOOK_SECRET: WEBHOOK_SECRET },
       "WEBHOOK_URLS contains an entry that is not an absolute URL",
     ],
+    [
+      { COOKIE_SECRET: SECRET, ADMIN_API_TOKEN: "an-admin-token-too-short" },
+      "ADMIN_API_TOKEN must be at least 32 characters long, got 24",
+    ],
   ])("%j stops the server: %s", async (env, message) => {
     const start = startServer({
       env: {

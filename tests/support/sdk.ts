@@ -1,12 +1,27 @@
 // The official SDK (@ory/client-fetch) pointed at the app under test, unchanged but for basePath
 // (and, for an in-process app, the fetch it uses).
 
-import { Configuration, FrontendApi, ResponseError, type ConfigurationParameters } from "@ory/client-fetch";
+import {
+  Configuration,
+  FrontendApi,
+  IdentityApi,
+  ResponseError,
+  type ConfigurationParameters,
+} from "@ory/client-fetch";
 import type { App } from "./app";
 
-export function frontendApi(app: App, parameters: ConfigurationParameters = {}): FrontendApi {
+function configuration(app: App, parameters: ConfigurationParameters): Configuration {
   const fetchApi: typeof fetch = (input, init) => app.fetch(input instanceof Request ? input.url : input, init);
-  return new FrontendApi(new Configuration({ basePath: app.url, fetchApi, ...parameters }));
+  return new Configuration({ basePath: app.url, fetchApi, ...parameters });
+}
+
+export function frontendApi(app: App, parameters: ConfigurationParameters = {}): FrontendApi {
+  return new FrontendApi(configuration(app, parameters));
+}
+
+/** The admin API's client; `accessToken` is the admin token (sent as Authorization: Bearer). */
+export function identityApi(app: App, parameters: ConfigurationParameters = {}): IdentityApi {
+  return new IdentityApi(configuration(app, parameters));
 }
 
 /** "resolved", or the HTTP status an SDK call was rejected with. */

@@ -205,4 +205,34 @@ describe("loadConfig", () => {
       );
     });
   });
+
+  describe("the admin API token", () => {
+    const TOKEN = "admin-0123456789abcdef0123456789abcdef";
+
+    it("is unset by default: the admin API is off", () => {
+      expect(loadConfig({}).adminApiToken).toBeUndefined();
+      expect(loadConfig({ ADMIN_API_TOKEN: "  " }).adminApiToken).toBeUndefined();
+    });
+
+    it("reads a token of 32 characters or more", () => {
+      expect(loadConfig({ ADMIN_API_TOKEN: TOKEN }).adminApiToken).toBe(TOKEN);
+      expect(loadConfig({ ADMIN_API_TOKEN: "x".repeat(32) }).adminApiToken).toBe("x".repeat(32));
+    });
+
+    it.each([
+      ["x".repeat(31), "ADMIN_API_TOKEN must be at least 32 characters long, got 31"],
+      ["short", "ADMIN_API_TOKEN must be at least 32 characters long, got 5"],
+      [`${TOKEN} ${TOKEN}`, "ADMIN_API_TOKEN must be printable ASCII without spaces"],
+      [`${TOKEN}\u00e9`, "ADMIN_API_TOKEN must be printable ASCII without spaces"],
+    ])("rejects %j: %s", (token, message) => {
+      expect(() => loadConfig({ ADMIN_API_TOKEN: token })).toThrowError(`Invalid configuration: ${message}`);
+    });
+
+    it("never repeats the token in an error", () => {
+      const token = "secret-but-too-short";
+      expect(() => loadConfig({ ADMIN_API_TOKEN: token })).toThrowError(
+        expect.objectContaining({ message: expect.not.stringContaining(token) }),
+      );
+    });
+  });
 });

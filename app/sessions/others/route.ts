@@ -1,5 +1,6 @@
 import { sessionInactive } from "@/lib/server/errors";
-import { listOtherSessions, parsePageRequest, revokeOtherSessions } from "@/lib/server/sessions/my-sessions";
+import { listOtherSessions, revokeOtherSessions } from "@/lib/server/sessions/my-sessions";
+import { parsePageRequest } from "@/lib/server/sessions/pagination";
 import { sessionJson } from "@/lib/server/sessions/session-json";
 import { getCurrentSession } from "@/lib/http/current-session";
 import { handler, json, paginationLinkHeader } from "@/lib/http/responses";

@@ -4,51 +4,11 @@
 import { db } from "../database/client";
 import { badRequest, notFound } from "../errors";
 import { isUuid } from "../ids";
+import { pageOfSessions, type PageRequest } from "./pagination";
 import { revokeSessions } from "./revocation";
 import type { SessionWithIdentity } from "./sessions";
 
-// Kratos's keyset pagination: 250 by default, at most 1000; a larger page_size is clamped, not refused.
-export const DEFAULT_PAGE_SIZE = 250;
-export const MAX_PAGE_SIZE = 1000;
-
-/** Where a page starts: after the session with this sign-in time and id, in newest-first order. */
-type Cursor = { authenticatedAt: Date; id: string };
-
-export type PageRequest = { size: number; after?: Cursor };
-
 export type SessionsPage = { sessions: SessionWithIdentity[]; nextPageToken?: string };
-
-/**
- * The page token is the last listed session's (authenticated_at, id), base64url-encoded. It needs no
- * signature: every query is scoped to the signed-in identity, so a forged token only moves the cursor.
- */
-function encodePageToken(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.authenticatedAt.getTime(), cursor.id])).toString("base64url");
-}
-
-function decodePageToken(token: string): Cursor {
-  try {
-    const [ms, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown[];
-    if (Number.isSafeInteger(ms) && typeof id === "string" && isUuid(id)) {
-      return { authenticatedAt: new Date(ms as number), id };
-    }
-  } catch {
-    // falls through to the 400 below
-  }
-  throw badRequest("The page_token is not valid. Use the one from the Link header of the previous page.");
-}
-
-/** `page_size` and `page_token` as the query string gave them (null when absent); anything malformed is a 400. */
-export function parsePageRequest(pageSize: string | null, pageToken: string | null): PageRequest {
-  let size = DEFAULT_PAGE_SIZE;
-  if (pageSize) {
-    if (!/^\d{1,9}$/.test(pageSize) || Number(pageSize) < 1) {
-      throw badRequest(`The page_size must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
-    }
-    size = Math.min(Number(pageSize), MAX_PAGE_SIZE);
-  }
-  return pageToken ? { size, after: decodePageToken(pageToken) } : { size };
-}
 
 /** Sessions of the same identity that still count, apart from the current one. */
 function otherActiveSessions(current: SessionWithIdentity, now: Date) {
@@ -57,26 +17,12 @@ function otherActiveSessions(current: SessionWithIdentity, now: Date) {
 
 /** One page of the user's other active sessions, newest sign-in first (Kratos's listMySessions). */
 export async function listOtherSessions(current: SessionWithIdentity, page: PageRequest): Promise<SessionsPage> {
-  const after = page.after;
-  const rows = await db().session.findMany({
-    where: {
-      ...otherActiveSessions(current, new Date()),
-      ...(after && {
-        OR: [
-          { authenticatedAt: { lt: after.authenticatedAt } },
-          { authenticatedAt: after.authenticatedAt, id: { lt: after.id } },
-        ],
-      }),
-    },
-    // The id breaks ties between sessions signed in at the same millisecond, so no page repeats or skips one.
-    orderBy: [{ authenticatedAt: "desc" }, { id: "desc" }],
-    // One more than asked for tells whether there is a next page without counting.
-    take: page.size + 1,
-  });
+  const { items, nextPageToken } = await pageOfSessions(otherActiveSessions(current, new Date()), page, (query) =>
+    db().session.findMany(query),
+  );
   // Every row belongs to the current identity: reuse it instead of joining it in again.
-  const sessions = rows.slice(0, page.size).map((row) => ({ ...row, identity: current.identity }));
-  const last = sessions.at(-1);
-  return rows.length > page.size && last ? { sessions, nextPageToken: encodePageToken(last) } : { sessions };
+  const sessions = items.map((row) => ({ ...row, identity: current.identity }));
+  return nextPageToken ? { sessions, nextPageToken } : { sessions };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Revocation: the one way a session ends before it expires, whatever ends it. Logout, native
-// logout, signing out a device, signing out everywhere else (and, later, operators) all come here
+// logout, signing out a device, signing out everywhere else, and operators (the admin API, the
+// admin CLI, deactivating an identity) all come here
 // with a reason and the session that asked, so every revocation
 //   - writes `active = false` only where the row is still active (`UPDATE … WHERE active`), so of
 //     concurrent revocations of one session exactly one writes, on SQLite and PostgreSQL alike;
@@ -23,7 +24,11 @@ export type RevocationReason =
   /** The user signed out one of their other devices (DELETE /sessions/{id}). */
   | "revoked_by_user"
   /** The user signed out everywhere else (DELETE /sessions): one event per session. */
-  | "revoked_other_sessions";
+  | "revoked_other_sessions"
+  /** An operator ended it (DELETE /admin/sessions/{id}, DELETE /admin/identities/{id}/sessions, the CLI). */
+  | "revoked_by_admin"
+  /** An operator deactivated its identity (PATCH /admin/identities/{id} to state "inactive"). */
+  | "identity_deactivated";
 
 export type RevocationCause = {
   reason: RevocationReason;
@@ -102,6 +107,20 @@ export async function revokeSessionsInTransaction(
 }
 
 /**
+ * Runs `work` as one transaction: the revocations it makes (revokeSessionsInTransaction) and anything
+ * else it changes (an identity's state) commit together or not at all. Resolves after the commit,
+ * then does what follows every committed revocation. `work` returns the sessions it revoked.
+ */
+export async function inRevocationTransaction<Result extends { revoked: RevokedSession[] }>(
+  work: (tx: Prisma.TransactionClient) => Promise<Result>,
+): Promise<Result> {
+  const result = await db().$transaction(work, TRANSACTION_OPTIONS);
+  // Committed: this process's delivery worker starts on the new events now rather than at its next poll.
+  if (result.revoked.length > 0) wakeWebhookWorker();
+  return result;
+}
+
+/**
  * Revokes the selected sessions and commits, with their webhook events; resolves after the commit.
  * Returns exactly the sessions this call revoked (none when they had all ended already).
  */
@@ -110,11 +129,8 @@ export async function revokeSessions(
   cause: RevocationCause,
   now = new Date(),
 ): Promise<RevokedSession[]> {
-  const revoked = await db().$transaction(
-    (tx) => revokeSessionsInTransaction(tx, selection, cause, now),
-    TRANSACTION_OPTIONS,
-  );
-  // Committed: this process's delivery worker starts on the new events now rather than at its next poll.
-  if (revoked.length > 0) wakeWebhookWorker();
+  const { revoked } = await inRevocationTransaction(async (tx) => ({
+    revoked: await revokeSessionsInTransaction(tx, selection, cause, now),
+  }));
   return revoked;
 }
