@@ -8,7 +8,9 @@
 
 import { config } from "@/lib/server/config";
 import { adminUnauthorized, methodNotAllowed, unknownPath } from "@/lib/server/errors";
+import { assertAdminAttemptAllowed, recordAdminFailure } from "@/lib/server/rate-limits";
 import { safeEqual } from "@/lib/server/secrets";
+import { clientAddress } from "./client-address";
 import { errorJson } from "./responses";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -19,18 +21,20 @@ type RouteHandler<Context> = (request: Request, context: Context) => Promise<Res
 
 /**
  * Throws unless the request may use the admin API: 404 while ADMIN_API_TOKEN is unset (the API does
- * not exist then), 401 without the admin token.
+ * not exist then), 429 while this address has sent too many wrong tokens (RATE_LIMIT_ADMIN_FAILURES),
+ * 401 without the admin token.
  */
-export function authorizeAdmin(request: Request): void {
+export async function authorizeAdmin(request: Request): Promise<void> {
   const token = config().adminApiToken;
   if (token === undefined) throw unknownPath();
-  // ── Abuse limit ─────────────────────────────────────────────────────────────────────────────
-  // The one place where the limit on wrong admin tokens per client address is consulted (being
-  // built separately): refuse with 429 while clientAddress(request.headers) is over it, and count
-  // an attempt against it when the comparison below fails.
-  // ────────────────────────────────────────────────────────────────────────────────────────────
+  const address = clientAddress(request.headers) ?? null;
+  // Checked before the comparison, so a guesser learns nothing once throttled.
+  await assertAdminAttemptAllowed(address);
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (bearer === undefined || !safeEqual(bearer, token)) throw adminUnauthorized();
+  if (bearer === undefined || !safeEqual(bearer, token)) {
+    await recordAdminFailure(address);
+    throw adminUnauthorized();
+  }
 }
 
 /** Every method of one admin path, each answering only after authorizeAdmin, errors as the envelope. */
@@ -40,7 +44,7 @@ function everyMethod<Context>(
   const route = (method: Method): RouteHandler<Context> => {
     return async (request, context) => {
       try {
-        authorizeAdmin(request);
+        await authorizeAdmin(request);
         return await answer(method, request, context);
       } catch (error) {
         const response = errorJson(error);

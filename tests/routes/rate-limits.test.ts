@@ -6,12 +6,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { startInProcessApp, type App } from "../support/app";
 import { actionPath, Client, registerNative, signedInBrowser, uniqueEmail, type Flow } from "../support/client";
 
+const ADMIN_TOKEN = "admin-token-for-the-rate-limit-tests-0123456789";
 const LIMITS = {
   RATE_LIMITS: "on",
   LOGIN_BACKOFF_AFTER: "3",
   RATE_LIMIT_LOGIN_FAILURES: "8/1m",
   RATE_LIMIT_REGISTRATIONS: "30/1m",
   RATE_LIMIT_FLOWS: "60/1m",
+  RATE_LIMIT_ADMIN_FAILURES: "3/1m",
+  ADMIN_API_TOKEN: ADMIN_TOKEN,
   // Addresses below come from this trusted proxy's X-Forwarded-For.
   TRUSTED_PROXIES: "127.0.0.1",
 };
@@ -165,6 +168,19 @@ describe("per client address", () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe("the admin API", () => {
+  keepClockStill();
+
+  it("wrong admin tokens: past the limit that address waits, even with the right token; others do not", async () => {
+    const address = newAddress();
+    const asAdmin = (token: string, from = address) =>
+      app.fetch("/admin/sessions", { headers: { authorization: `Bearer ${token}`, "x-forwarded-for": from } });
+    for (let i = 0; i < 3; i++) await expect(await asAdmin(`wrong-token-${i}`)).toHaveStatus(401);
+    await expectTooMany(await asAdmin(ADMIN_TOKEN));
+    await expect(await asAdmin(ADMIN_TOKEN, newAddress())).toHaveStatus(200);
   });
 });
 
