@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionJson } from "@/lib/server/kratos-json";
 import { startInProcessApp, type App } from "../support/app";
+import { signedIn } from "../support/sessions";
 import { Client, NO_CACHE, register, registerNative, SESSION_KEYS, uniqueEmail } from "../support/client";
 
 let app: App;
@@ -127,6 +128,22 @@ describe("GET /sessions/whoami", () => {
     const { session } = (await response.json()) as { session: { id: string; devices: { ip_address: string }[] } };
     expect(session.devices[0]!.ip_address).toBe("127.0.0.1");
     expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).ipAddress).toBe("127.0.0.1");
+  });
+
+  it("the one-statement session lookup reads exactly what Prisma's include reads", async () => {
+    const { findSessionById, findSessionByToken } = await import("@/lib/server/sessions/sessions");
+    const { token, id } = await signedIn();
+    await app.db.session.update({
+      where: { id },
+      data: { active: false, revokedAt: new Date(), revocationReason: "logout", revokedBySessionId: id },
+    });
+    const viaInclude = await app.db.session.findUnique({
+      where: { id },
+      include: { identity: { omit: { passwordHash: true } } },
+    });
+    expect(await findSessionByToken(token)).toEqual(viaInclude);
+    expect(await findSessionById(id)).toEqual(viaInclude);
+    expect(await findSessionByToken("ory_st_" + "x".repeat(32))).toBeNull();
   });
 
   it("stores only a hash of the session token", async () => {

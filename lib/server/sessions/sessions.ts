@@ -2,7 +2,7 @@
 // source of truth: a credential only names a session, and every request asks the database whether it counts.
 
 import { config } from "../config";
-import { db, type Identity, type Prisma, type Session } from "../database/client";
+import { db, Prisma, type Identity, type Session } from "../database/client";
 import { generateSessionToken, hashToken } from "../secrets";
 
 /** An identity as sessions carry it: everything but the password hash, which is never loaded here. */
@@ -86,13 +86,52 @@ export async function reauthenticateSession(
   return count === 1 ? ((await findSessionById(session.id)) ?? undefined) : undefined;
 }
 
+// A session and its identity in one statement: every request that carries a credential runs this,
+// and Prisma's `include` would read the identity with a second query (its join strategy is for
+// PostgreSQL only). Plain SQL that SQLite and PostgreSQL read alike, and that Prisma decodes into the
+// same types on both; every route test runs it on both (and tests/routes/whoami.test.ts compares it
+// with Prisma's own `include`, so a column added to the models and forgotten here fails a test).
+const SESSION_WITH_IDENTITY = Prisma.sql`
+  SELECT s."id", s."token_hash" AS "tokenHash", s."identity_id" AS "identityId", s."active",
+         s."issued_at" AS "issuedAt", s."authenticated_at" AS "authenticatedAt", s."expires_at" AS "expiresAt",
+         s."revoked_at" AS "revokedAt", s."revocation_reason" AS "revocationReason",
+         s."revoked_by_session_id" AS "revokedBySessionId", s."aal", s."method",
+         s."authentication_methods" AS "authenticationMethods", s."device_id" AS "deviceId",
+         s."ip_address" AS "ipAddress", s."user_agent" AS "userAgent",
+         i."email" AS "identityEmail", i."state" AS "identityState", i."schema_id" AS "identitySchemaId",
+         i."created_at" AS "identityCreatedAt", i."updated_at" AS "identityUpdatedAt"
+  FROM "sessions" s JOIN "identities" i ON i."id" = s."identity_id"`;
+
+type SessionWithIdentityRow = Session & {
+  identityEmail: string;
+  identityState: string;
+  identitySchemaId: string;
+  identityCreatedAt: Date;
+  identityUpdatedAt: Date;
+};
+
+async function findSession(where: Prisma.Sql): Promise<SessionWithIdentity | null> {
+  const [row] = await db().$queryRaw<SessionWithIdentityRow[]>`${SESSION_WITH_IDENTITY} WHERE ${where}`;
+  if (!row) return null;
+  const { identityEmail, identityState, identitySchemaId, identityCreatedAt, identityUpdatedAt, ...session } = row;
+  const identity = {
+    id: session.identityId,
+    email: identityEmail,
+    state: identityState,
+    schemaId: identitySchemaId,
+    createdAt: identityCreatedAt,
+    updatedAt: identityUpdatedAt,
+  } satisfies Required<PublicIdentity>;
+  return { ...session, identity };
+}
+
 /** The session a token belongs to, in whatever state it is (active, revoked or expired). */
 export async function findSessionByToken(token: string): Promise<SessionWithIdentity | null> {
-  return db().session.findUnique({ where: { tokenHash: hashToken(token) }, include: WITH_IDENTITY });
+  return findSession(Prisma.sql`s."token_hash" = ${hashToken(token)}`);
 }
 
 export async function findSessionById(id: string): Promise<SessionWithIdentity | null> {
-  return db().session.findUnique({ where: { id }, include: WITH_IDENTITY });
+  return findSession(Prisma.sql`s."id" = ${id}`);
 }
 
 /** The token's session if it counts (active, unexpired, identity active); otherwise undefined. */
