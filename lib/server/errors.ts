@@ -123,3 +123,9 @@ export const prefetchRefused = () =>
   new KratosError(400, MALFORMED, {
     reason: "Prefetch requests cannot sign out. Open the logout link to sign out.",
   });
+
+export const tooManyStreams = (limit: number) =>
+  new KratosError(429, "too many requests", {
+    reason: `This session already has ${limit} open event streams. Close one (a browser needs only one) and try again.`,
+    retryAfterSeconds: 10,
+  });

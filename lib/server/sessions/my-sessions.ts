@@ -50,6 +50,16 @@ export function parsePageRequest(pageSize: string | null, pageToken: string | nu
   return pageToken ? { size, after: decodePageToken(pageToken) } : { size };
 }
 
+/**
+ * `active` as the query string gave it: true, false, or undefined when absent. Kratos's admin
+ * session list has this filter; here it lets a user read their own ended sessions (README).
+ */
+export function parseActiveFilter(active: string | null): boolean | undefined {
+  if (active === null || active === "") return undefined;
+  if (active === "true" || active === "false") return active === "true";
+  throw badRequest('The active filter must be "true" or "false".');
+}
+
 /** Sessions of the same identity that still count, apart from the current one. */
 function otherActiveSessions(current: SessionWithIdentity, now: Date) {
   return { identityId: current.identityId, id: { not: current.id }, active: true, expiresAt: { gt: now } };
