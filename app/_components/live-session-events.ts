@@ -27,19 +27,24 @@ function parse(type: "session_revoked" | "session_expired", data: string): LiveS
 export function watchSessionEvents(sessionId: string, handlers: Handlers): () => void {
   if (typeof EventSource === "undefined") return () => {};
   const stop = new AbortController();
-  // Resolves when this tab is done with the stream, which releases the lock to the next tab.
+  // Resolves when this tab is stopped (it closes or navigates), which hands the lock to the next tab.
+  // A stream that ended or was refused keeps the lock: the session has ended (or the server is
+  // refusing streams), so no other tab should try again.
   const listen = () =>
     new Promise<void>((release) => {
       if (stop.signal.aborted) return release();
       const source = new EventSource("/sessions/events");
-      const finish = () => {
-        source.close();
-        release();
-      };
-      stop.signal.addEventListener("abort", finish, { once: true });
+      stop.signal.addEventListener(
+        "abort",
+        () => {
+          source.close();
+          release();
+        },
+        { once: true },
+      );
       for (const type of ["session_revoked", "session_expired"] as const) {
         source.addEventListener(type, (event) => {
-          finish();
+          source.close();
           handlers.ended(parse(type, (event as MessageEvent<string>).data));
         });
       }
@@ -47,7 +52,6 @@ export function watchSessionEvents(sessionId: string, handlers: Handlers): () =>
         // A dropped connection is retried by EventSource itself (readyState CONNECTING); a refused
         // one is final (CLOSED): no retry loop, and the page's other checks carry on.
         if (source.readyState !== EventSource.CLOSED) return;
-        finish();
         handlers.refused();
       });
     });
