@@ -108,10 +108,11 @@ export function sessionEventStream(session: { id: string; expiresAt: Date }, sig
   stream.send(encoder.encode(`retry: ${RETRY_MS}\n\n`));
   opened(stream);
   signal.addEventListener("abort", stream.close, { once: true });
-  return streamResponse(body);
+  return eventStreamResponse(body);
 }
 
-function streamResponse(body: ReadableStream<Uint8Array>): Response {
+/** The stream's answer; without a body for HEAD, which opens no stream. */
+export function eventStreamResponse(body: ReadableStream<Uint8Array> | null): Response {
   return new Response(body, {
     headers: {
       ...NO_CACHE_HEADERS,

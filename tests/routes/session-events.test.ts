@@ -86,6 +86,17 @@ describe("GET /sessions/events", () => {
     await stream.cancel();
   });
 
+  it("HEAD → the stream's status and headers without a body, and no stream held open", async () => {
+    const session = await signedIn();
+    const response = await app.fetch("/sessions/events", { method: "HEAD", headers: token(session) });
+    await expect(response).toHaveStatus(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    expect(await response.text()).toBe("");
+    const { sessionWatch } = await import("@/lib/server/sessions/session-watch");
+    expect(sessionWatch().watcherCount(session.id)).toBe(0);
+    await expect(await app.fetch("/sessions/events", { method: "HEAD" })).toHaveStatus(401);
+  });
+
   describe("the session is revoked → session_revoked with the reason and the device that did it, then the end", () => {
     it("browser logout → reason logout, by the device itself", async () => {
       const { phone } = await phoneAndLaptop();

@@ -58,7 +58,10 @@ export type RevocationFeedHandlers = {
 
 export type RevocationFeed = { stop: () => Promise<void> };
 
-/** Starts this process's feed; it calls `handlers.resync()` once it is listening. */
+/**
+ * Starts this process's feed. On PostgreSQL it calls `handlers.resync()` each time it starts
+ * listening (at first and after every reconnect); SQLite's poll calls it after reads that failed.
+ */
 export function startRevocationFeed(handlers: RevocationFeedHandlers): RevocationFeed {
   const url = config().databaseUrl;
   return isPostgresUrl(url) ? listen(url, handlers) : poll(handlers);

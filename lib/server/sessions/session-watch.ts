@@ -60,12 +60,9 @@ class SessionWatch {
     if (watched.length > 0) void this.check(watched);
   }
 
-  /** Watchers of this process (for tests and the benchmark). */
-  watcherCount(sessionId?: string): number {
-    if (sessionId !== undefined) return this.watched.get(sessionId)?.watchers.size ?? 0;
-    let count = 0;
-    for (const entry of this.watched.values()) count += entry.watchers.size;
-    return count;
+  /** How many streams of this process watch the session (the cap counts them). */
+  watcherCount(sessionId: string): number {
+    return this.watched.get(sessionId)?.watchers.size ?? 0;
   }
 
   async stop(): Promise<void> {
