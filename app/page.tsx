@@ -1,5 +1,6 @@
 import { AjaxSignOutButton } from "@/app/_components/ajax-sign-out-button";
 import { SignOutLink } from "@/app/_components/sign-out-link";
+import { SignedOutView } from "@/app/_components/signed-out-view";
 import { getCurrentSession } from "@/lib/http/current-session";
 
 function Timestamp({ date }: { date: Date }) {
@@ -11,22 +12,7 @@ function Timestamp({ date }: { date: Date }) {
 export default async function HomePage() {
   const session = await getCurrentSession();
 
-  if (!session) {
-    return (
-      <section className="card narrow" data-testid="signed-out">
-        <h1>You are signed out</h1>
-        <p className="muted">Sign in to see your session and try both ways of signing out.</p>
-        <div className="actions">
-          <a className="button" href="/login">
-            Sign in
-          </a>
-          <a className="button secondary" href="/registration">
-            Create an account
-          </a>
-        </div>
-      </section>
-    );
-  }
+  if (!session) return <SignedOutView />;
 
   return (
     <div data-testid="signed-in">

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { DeviceList } from "@/app/_components/device-list";
+import { EndedSessionList } from "@/app/_components/ended-session-list";
 import { SignOutEverywhereElseButton } from "@/app/_components/sign-out-device-buttons";
 import { publicUrl } from "@/lib/server/config";
 import { getCurrentSession } from "@/lib/http/current-session";
 import { listOtherSessions } from "@/lib/server/sessions/my-sessions";
 import { DEFAULT_PAGE_SIZE } from "@/lib/server/sessions/pagination";
+import { listEndedSessions } from "@/lib/server/sessions/session-endings";
 
 export const metadata: Metadata = { title: "Your devices" };
 
@@ -15,7 +17,10 @@ export const metadata: Metadata = { title: "Your devices" };
 export default async function DevicesPage() {
   const current = await getCurrentSession();
   if (!current) redirect(publicUrl("/login").href);
-  const { sessions: others, nextPageToken } = await listOtherSessions(current, { size: DEFAULT_PAGE_SIZE });
+  const [{ sessions: others, nextPageToken }, ended] = await Promise.all([
+    listOtherSessions(current, { size: DEFAULT_PAGE_SIZE }),
+    listEndedSessions(current),
+  ]);
 
   return (
     <>
@@ -37,6 +42,13 @@ export default async function DevicesPage() {
           </p>
         )}
       </section>
+      {ended.length > 0 && (
+        <section className="card" aria-labelledby="ended-heading">
+          <h2 id="ended-heading">Recently signed out</h2>
+          <p className="muted">Sessions of the last 30 days that have ended, and how.</p>
+          <EndedSessionList sessions={ended} currentSessionId={current.id} />
+        </section>
+      )}
       <p>
         <a href="/">Back to your account</a>
       </p>

@@ -15,7 +15,7 @@ export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = {
 
 // An API answer is data, never a document: should a browser be made to render one, nothing in it
 // may run or be framed. (Pages get a policy with a per-request nonce from proxy.ts.)
-const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 

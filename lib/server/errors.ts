@@ -175,3 +175,9 @@ export const methodNotAllowed = (allowed: readonly string[]) =>
 
 /** A path that names nothing: the same answer whether it never existed or is turned off. */
 export const unknownPath = () => new KratosError(404, "The requested resource could not be found");
+
+export const tooManyStreams = (limit: number) =>
+  new KratosError(429, "too many requests", {
+    reason: `This session already has ${limit} open event streams. Close one (a browser needs only one) and try again.`,
+    retryAfterSeconds: 10,
+  });

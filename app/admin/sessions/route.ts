@@ -1,6 +1,6 @@
 import { adminSessionJson } from "@/lib/server/admin/admin-json";
-import { listAllSessions, parseSessionExpansion, parseSessionFilter } from "@/lib/server/admin/admin-sessions";
-import { parsePageRequest } from "@/lib/server/sessions/pagination";
+import { listAllSessions, parseSessionExpansion } from "@/lib/server/admin/admin-sessions";
+import { parsePageRequest, parseSessionFilter } from "@/lib/server/sessions/pagination";
 import { adminRoute } from "@/lib/http/admin";
 import { json, paginationLinkHeader } from "@/lib/http/responses";
 

@@ -6,27 +6,12 @@ import { config } from "../config";
 import { db, type Prisma } from "../database/client";
 import { badRequest, notFound } from "../errors";
 import { isUuid } from "../ids";
-import { pageOfSessions, type Page, type PageRequest } from "../sessions/pagination";
+import { pageOfSessions, type Page, type PageRequest, type SessionFilter } from "../sessions/pagination";
 import { revokeSessions, type RevokedSession } from "../sessions/revocation";
 import { findSessionById, isActive, type SessionWithIdentity } from "../sessions/sessions";
 import type { SessionExpansion } from "./admin-json";
 
 const WITH_IDENTITY = { identity: { omit: { passwordHash: true } } } as const;
-
-/** Kratos's `active` filter: true lists sessions that still count, false those that ended; absent lists all. */
-export type SessionFilter = { active?: boolean };
-
-// Go's strconv.ParseBool, which Kratos parses `active` with.
-const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
-
-/** The `active` query parameter (null or empty when absent); anything but a boolean is a 400. */
-export function parseSessionFilter(active: string | null): SessionFilter {
-  if (active === null || active === "") return {};
-  if (TRUE.has(active)) return { active: true };
-  if (FALSE.has(active)) return { active: false };
-  throw badRequest(`The active parameter must be true or false, got ${JSON.stringify(active)}.`);
-}
 
 /** The `expand` query parameters (repeatable; case does not matter, as in Kratos). */
 export function parseSessionExpansion(values: readonly string[]): SessionExpansion {

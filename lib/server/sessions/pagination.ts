@@ -50,6 +50,21 @@ export function parsePageRequest(pageSize: string | null, pageToken: string | nu
   return pageToken ? { size, after: decodePageToken(pageToken) } : { size };
 }
 
+/** Kratos's `active` filter: true lists sessions that still count, false those that ended; absent lists all. */
+export type SessionFilter = { active?: boolean };
+
+// Go's strconv.ParseBool, which Kratos parses `active` with.
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/** The `active` query parameter (null or empty when absent); anything but a boolean is a 400. */
+export function parseSessionFilter(active: string | null): SessionFilter {
+  if (active === null || active === "") return {};
+  if (TRUE.has(active)) return { active: true };
+  if (FALSE.has(active)) return { active: false };
+  throw badRequest(`The active parameter must be true or false, got ${JSON.stringify(active)}.`);
+}
+
 /** The query of one page, for a caller's findMany (which picks what to include with each row). */
 export type PageQuery = {
   where: Prisma.SessionWhereInput;

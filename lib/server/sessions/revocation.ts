@@ -7,13 +7,18 @@
 //   - records how the session ended (when, why, initiated by which session) in that same UPDATE;
 //   - writes one `session.revoked` webhook event per session it revoked, in the same transaction
 //     (the transactional outbox): both commit or neither does, so a revoked session never lacks its
-//     event and no event reports a revocation that did not happen.
+//     event and no event reports a revocation that did not happen;
+//   - announces the revoked sessions to the live event streams of every process (GET
+//     /sessions/events): on PostgreSQL by a NOTIFY in the same transaction, delivered only on
+//     commit; and to this process's streams right after the commit (session-watch.ts).
 // The caller answers only after this resolves, i.e. after the commit; delivery happens later, in
 // the background (lib/server/webhooks/), and never holds up the answer.
 
 import { db, type Prisma } from "../database/client";
+import { announceRevokedSessions } from "../database/revocation-feed";
 import { enqueueWebhookEvents, type WebhookEvent } from "../webhooks/events";
 import { wakeWebhookWorker } from "../webhooks/worker";
+import { sessionsRevoked } from "./session-watch";
 
 /** Why a session was revoked: the `reason` of its `session.revoked` event and of its row. */
 export type RevocationReason =
@@ -103,6 +108,10 @@ export async function revokeSessionsInTransaction(
       },
     }));
   await enqueueWebhookEvents(tx, events, now);
+  await announceRevokedSessions(
+    tx,
+    revoked.map((session) => session.id),
+  );
   return revoked.map(({ id, identityId }) => ({ id, identityId, revokedAt: now }));
 }
 
@@ -115,8 +124,12 @@ export async function inRevocationTransaction<Result extends { revoked: RevokedS
   work: (tx: Prisma.TransactionClient) => Promise<Result>,
 ): Promise<Result> {
   const result = await db().$transaction(work, TRANSACTION_OPTIONS);
-  // Committed: this process's delivery worker starts on the new events now rather than at its next poll.
-  if (result.revoked.length > 0) wakeWebhookWorker();
+  // Committed: this process's delivery worker starts on the new events now rather than at its next
+  // poll, and its streams of these sessions are told now rather than by the feed.
+  if (result.revoked.length > 0) {
+    wakeWebhookWorker();
+    sessionsRevoked(result.revoked.map((session) => session.id));
+  }
   return result;
 }
 

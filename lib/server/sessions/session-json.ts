@@ -3,6 +3,7 @@
 import type { AuthenticatorAssuranceLevel, SessionAuthenticationMethodMethodEnum } from "@ory/client-fetch";
 import { publicUrl } from "../config";
 import type { IdentityJson, SessionJson } from "../kratos-json";
+import type { EndedSession } from "./session-endings";
 import { authenticationMethods, isActive, type PublicIdentity, type SessionWithIdentity } from "./sessions";
 
 export function identityJson(identity: PublicIdentity): IdentityJson {
@@ -42,5 +43,27 @@ export function sessionJson(session: SessionWithIdentity): SessionJson {
         location: "",
       },
     ],
+  };
+}
+
+/**
+ * An ended session for `GET /sessions?active=false`: Kratos's Session JSON (`active: false`) and
+ * one field Kratos does not have, `ended` (README, "Signed out everywhere within a second"). The
+ * reason is the revocation's ("logout", "revoked_by_user", …) or "expired"; `by` is the device whose
+ * request ended it, null when none did.
+ */
+export type EndedSessionJson = SessionJson & {
+  ended: { at: string; reason: string; by: { user_agent: string } | null };
+};
+
+export function endedSessionJson(session: EndedSession): EndedSessionJson {
+  const { ending } = session;
+  return {
+    ...sessionJson(session),
+    ended: {
+      at: ending.endedAt.toISOString(),
+      reason: ending.kind === "revoked" ? ending.reason : "expired",
+      by: ending.kind === "revoked" && ending.by ? { user_agent: ending.by.userAgent ?? "" } : null,
+    },
   };
 }

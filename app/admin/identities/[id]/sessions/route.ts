@@ -1,6 +1,6 @@
 import { adminSessionJson, EXPAND_EVERYTHING } from "@/lib/server/admin/admin-json";
-import { listIdentitySessions, parseSessionFilter, revokeIdentitySessions } from "@/lib/server/admin/admin-sessions";
-import { parsePageRequest } from "@/lib/server/sessions/pagination";
+import { listIdentitySessions, revokeIdentitySessions } from "@/lib/server/admin/admin-sessions";
+import { parsePageRequest, parseSessionFilter } from "@/lib/server/sessions/pagination";
 import { adminRoute } from "@/lib/http/admin";
 import { json, noContent, paginationLinkHeader } from "@/lib/http/responses";
 
