@@ -1,7 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { findChromium } from "./scripts/ensure-test-tools.mjs";
 import { databaseUrl } from "./scripts/postgres-sandbox.mjs";
-import { ORY_ELEMENTS_APP_URL, SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
+import { ADMIN_API_TOKEN, ADMIN_APP_URL, ORY_ELEMENTS_APP_URL, SHORT_LOGOUT_TOKEN_TTL_MS } from "./e2e/app";
 
 // The same tests on either database: TEST_DATABASE=postgres puts the servers' databases on the
 // PostgreSQL server TEST_POSTGRES_URL names (npm test starts one); otherwise SQLite files.
@@ -71,7 +71,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /logout-expiry\.spec\.ts|ory-elements\.spec\.ts/,
+      testIgnore: /logout-expiry\.spec\.ts|ory-elements\.spec\.ts|admin-sign-out\.spec\.ts/,
       use: { ...chromium, baseURL: BASE_URL },
     },
     {
@@ -83,6 +83,11 @@ export default defineConfig({
       name: "ory-elements",
       testMatch: /ory-elements\.spec\.ts/,
       use: { ...chromium, baseURL: ORY_ELEMENTS_UI_URL },
+    },
+    {
+      name: "admin",
+      testMatch: /admin-sign-out\.spec\.ts/,
+      use: { ...chromium, baseURL: ADMIN_APP_URL },
     },
   ],
   webServer: [
@@ -109,5 +114,7 @@ export default defineConfig({
       timeout: 60_000,
       env: { PORT: String(ORY_ELEMENTS_UI_PORT), ORY_SDK_URL: ORY_ELEMENTS_APP_URL },
     },
+    // The admin API on (issue 16): an operator's revocation reaches the user's open pages.
+    server(PORT + 4, ADMIN_APP_URL, "admin", { ADMIN_API_TOKEN }),
   ],
 });

@@ -65,3 +65,7 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: "image/png" });
 }
+
+/** The app server with the admin API on (playwright.config.ts, project "admin"), and its token. */
+export const ADMIN_APP_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 4}`;
+export const ADMIN_API_TOKEN = "e2e-admin-api-token-that-is-long-enough-0123456789";
