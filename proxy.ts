@@ -1,6 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { isPreflight, preflightResponse } from "@/lib/http/cors";
+import { errorJson } from "@/lib/http/responses";
 import { config as appConfig } from "@/lib/server/config";
+import { unknownPath } from "@/lib/server/errors";
 
 // The proxy runs before the pages, and before CORS preflights of the API, for three things:
 //
@@ -59,10 +61,7 @@ export function proxy(request: NextRequest) {
   }
   if (pathname === SESSIONS_API) {
     // The API's folder is an implementation detail, not a second address for it.
-    return Response.json(
-      { error: { code: 404, status: "Not Found", message: "The requested resource could not be found" } },
-      { status: 404, headers: { "Cache-Control": "private, no-cache, no-store, must-revalidate", Vary: "Cookie" } },
-    );
+    return errorJson(unknownPath());
   }
   const pageView =
     pathname !== "/sessions" ||

@@ -21,7 +21,8 @@ import { csrfCookieTokens, csrfTokenFor } from "@/lib/http/csrf-cookie";
 import { getCurrentCredential, getCurrentSession } from "@/lib/http/current-session";
 import { isJsonRequest } from "@/lib/http/negotiation";
 import { readBody } from "@/lib/http/request-body";
-import { errorForRequest, errorJson, json, seeOther } from "@/lib/http/responses";
+import { errorForRequest } from "@/lib/http/handler";
+import { errorJson, json, seeOther } from "@/lib/http/responses";
 import { sessionCookie } from "@/lib/http/session-cookie";
 
 /**

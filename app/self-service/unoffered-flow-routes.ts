@@ -4,7 +4,7 @@
 
 import { notFound } from "@/lib/server/errors";
 import { unofferedFlowError } from "@/lib/server/unoffered-flows";
-import { errorForRequest } from "@/lib/http/responses";
+import { errorForRequest } from "@/lib/http/handler";
 
 export type FlowParams = { params: Promise<{ flow: string }> };
 

@@ -1,11 +1,9 @@
-// Mapping domain results to HTTP. Every self-service and session answer goes through here, so the
-// no-cache headers, the error envelope and the browser error redirect exist exactly once.
+// Mapping domain results to HTTP. Every answer of the API goes through here, so the no-cache
+// headers and the error envelope exist exactly once. (A route's errors become answers in
+// handler.ts, which also sends a browser to the error page.)
 
-import { config, publicUrl } from "@/lib/server/config";
+import { publicUrl } from "@/lib/server/config";
 import { internalError, KratosError } from "@/lib/server/errors";
-import { storeError } from "@/lib/server/self-service-errors";
-import { addCorsHeaders } from "./cors";
-import { isJsonRequest, isPrefetch } from "./negotiation";
 
 /** Answers that depend on who is signed in must never be stored by a browser or a proxy. */
 export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = {
@@ -48,7 +46,7 @@ export function seeOther(location: string | URL, extras: ResponseExtras = {}): R
   return new Response(null, { status: 303, headers: headersWith(extras, { Location: String(location) }) });
 }
 
-function asKratosError(error: unknown): KratosError {
+export function asKratosError(error: unknown): KratosError {
   if (error instanceof KratosError) return error;
   console.error("unexpected error", error);
   return internalError();
@@ -59,29 +57,6 @@ export function errorJson(error: unknown, extras: ResponseExtras = {}): Response
   const retryAfter = kratosError.retryAfterSeconds;
   const headers = retryAfter === undefined ? extras.headers : { ...extras.headers, "Retry-After": String(retryAfter) };
   return json({ error: kratosError.toJSON() }, kratosError.code, { ...extras, headers });
-}
-
-/** ERROR_UI_URL (by default this app's /error) with `?id=<error id>`. */
-export function errorPageUrl(id: string): URL {
-  const url = new URL(config().errorUiUrl);
-  url.searchParams.set("id", id);
-  return url;
-}
-
-/**
- * A JSON request gets the error envelope. A browser gets 303 to the error page, where the stored
- * error is shown in words a person understands (Kratos's SelfServiceErrorManager().Forward). A
- * prefetch is answered with the envelope and stores nothing: it must change nothing.
- */
-export async function errorForRequest(
-  request: Request,
-  error: unknown,
-  extras: ResponseExtras = {},
-): Promise<Response> {
-  const kratosError = asKratosError(error);
-  if (isJsonRequest(request.headers) || isPrefetch(request.headers)) return errorJson(kratosError, extras);
-  const id = await storeError(kratosError);
-  return seeOther(errorPageUrl(id), extras);
 }
 
 /**
@@ -105,26 +80,4 @@ export function paginationLinkHeader(
     return `<${url.href}>; rel="${rel}"`;
   };
   return nextPageToken ? `${link("first")},${link("next", nextPageToken)}` : link("first");
-}
-
-type RouteHandler<Context> = (request: Request, context: Context) => Promise<Response>;
-
-/**
- * Wraps a route handler so any thrown error becomes an answer: the envelope for endpoints that are
- * fetched (the default), or, with `browserErrors: "redirect"`, the error page for browser requests
- * of endpoints a browser visits. Every answer gets the CORS headers for an allowed UI origin.
- */
-export function handler<Context = unknown>(
-  fn: RouteHandler<Context>,
-  options: { browserErrors: "json" | "redirect" } = { browserErrors: "json" },
-): RouteHandler<Context> {
-  return async (request, context) => {
-    let response: Response;
-    try {
-      response = await fn(request, context);
-    } catch (error) {
-      response = options.browserErrors === "redirect" ? await errorForRequest(request, error) : errorJson(error);
-    }
-    return addCorsHeaders(request, response);
-  };
 }

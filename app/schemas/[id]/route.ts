@@ -1,5 +1,5 @@
 import { notFound } from "@/lib/server/errors";
-import { handler } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
 
 // The one identity schema this app has; `schema_url` in identities points here, as in Kratos.
 const DEFAULT_SCHEMA = {

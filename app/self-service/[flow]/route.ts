@@ -1,4 +1,4 @@
-import { handler } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
 import { answerUnofferedFlow, type FlowParams } from "../unoffered-flow-routes";
 
 // /self-service/{settings,recovery,verification}: flows this app does not offer. Login,

@@ -1,6 +1,7 @@
 import { badRequest, notFound } from "@/lib/server/errors";
 import { findError } from "@/lib/server/self-service-errors";
-import { handler, json } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
+import { json } from "@/lib/http/responses";
 
 /** GET /self-service/errors?id= — a stored self-service error, for the error page or any client. */
 export const GET = handler(async (request) => {

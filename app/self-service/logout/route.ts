@@ -4,7 +4,8 @@ import { rotatedCsrfToken } from "@/lib/http/csrf-cookie";
 import { getCurrentCredential } from "@/lib/http/current-session";
 import { isHttpsRequest } from "@/lib/http/client-address";
 import { isJsonRequest, isPrefetch } from "@/lib/http/negotiation";
-import { handler, noContent, seeOther } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
+import { noContent, seeOther } from "@/lib/http/responses";
 import { clearedSessionCookie } from "@/lib/http/session-cookie";
 
 /** GET /self-service/logout?token=…&return_to=… — browser logout: 204 for JSON requests, else 303. */

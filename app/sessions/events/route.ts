@@ -1,6 +1,6 @@
 import { sessionInactive } from "@/lib/server/errors";
 import { getCurrentSession } from "@/lib/http/current-session";
-import { handler } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
 import { eventStreamResponse, sessionEventStream } from "@/lib/http/session-event-stream";
 
 /**

@@ -4,7 +4,8 @@ import { parsePageRequest, parseSessionFilter } from "@/lib/server/sessions/pagi
 import { ENDED_SESSIONS_LIMIT, listEndedSessions } from "@/lib/server/sessions/session-endings";
 import { endedSessionJson, sessionJson } from "@/lib/server/sessions/session-json";
 import { getCurrentSession } from "@/lib/http/current-session";
-import { handler, json, paginationLinkHeader } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
+import { json, paginationLinkHeader } from "@/lib/http/responses";
 
 // The JSON API of /sessions. A folder holds a page or a route handler, not both, and /sessions is
 // also the devices page (../page.tsx): proxy.ts sends every /sessions request but a browser's page

@@ -1,7 +1,8 @@
 import { sessionInactive } from "@/lib/server/errors";
 import { sessionJson } from "@/lib/server/sessions/session-json";
 import { getCurrentSession } from "@/lib/http/current-session";
-import { handler, json } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
+import { json } from "@/lib/http/responses";
 
 /** GET /sessions/whoami — the session of the X-Session-Token, the cookie or the Bearer token. */
 export const GET = handler(async () => {

@@ -1,4 +1,4 @@
-import { handler } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
 import { readFlow } from "../../flow-routes";
 
 export const GET = handler((request) => readFlow(request, "login"));

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { performNativeLogout } from "@/lib/server/logout/logout";
 import { SESSION_TOKEN_PATTERN } from "@/lib/server/secrets";
 import { parseBody } from "@/lib/http/request-body";
-import { handler, noContent } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
+import { noContent } from "@/lib/http/responses";
 
 const MISSING = "Please include the session_token to revoke in the request body.";
 

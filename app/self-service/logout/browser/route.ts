@@ -1,7 +1,8 @@
 import { sessionInactive } from "@/lib/server/errors";
 import { createLogoutUrl } from "@/lib/server/logout/logout";
 import { getCurrentSession } from "@/lib/http/current-session";
-import { handler, json } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
+import { json } from "@/lib/http/responses";
 
 /**
  * GET /self-service/logout/browser — a logout URL for the signed-in browser. Always JSON: this is

@@ -1,4 +1,4 @@
-import { handler } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
 import { initApiFlow } from "../../flow-routes";
 
 export const GET = handler((request) => initApiFlow(request, "registration"));

@@ -1,4 +1,4 @@
-import { handler } from "@/lib/http/responses";
+import { handler } from "@/lib/http/handler";
 import { initBrowserFlow } from "../../flow-routes";
 
 export const GET = handler((request) => initBrowserFlow(request, "registration"), { browserErrors: "redirect" });
