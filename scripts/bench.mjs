@@ -12,14 +12,15 @@
 //    (latency without queueing); drift in the machine's load hits every target alike, and every
 //    ratio is taken within a round, then the median over rounds is reported;
 // 4. runs the checks (scripts/bench/checks.mjs): logout cost against the number of stored sessions,
-//    webhook delivery from a logout's answer to a receiver here (issue 11), and whoami and logout
-//    latency during a flood of wrong-password logins with the abuse limits on (issue 13);
+//    webhook delivery from a logout's answer to a receiver here (issue 11), whoami and logout
+//    latency during a flood of wrong-password logins with the abuse limits on (issue 13), and the
+//    RSS, idle CPU and answer → event latency of open event streams (issue 12);
 // 5. prints a Markdown table per setup with a verdict per cell against issue 15's goals and writes
 //    everything (every round's raw figures too) to bench-results/latest.json.
 //
 //   npm run bench -- [--database sqlite|postgres|all] [--cluster] [--rounds 3] [--duration 3]
 //                    [--rate-duration 2] [--warmup 1.5] [--connections 32] [--stored-sessions 20000]
-//                    [--no-checks | --checks table-size,webhooks,login-flood] [--build | --no-build]
+//                    [--no-checks | --checks table-size,webhooks,login-flood,streams] [--build | --no-build]
 //
 // --database defaults to DATABASE_URL's kind. PostgreSQL is the server DATABASE_URL names if it is
 // a postgres:// URL (scratch databases are created on it and dropped afterwards; counting statements

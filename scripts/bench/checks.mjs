@@ -1,8 +1,8 @@
 // Checks: measurements of `npm run bench` that are not one request target compared with the
 // baseline. They run after the rounds, on the same setup, each on databases and servers of its own:
-// logout cost against the table's size (below), webhook delivery (webhook-delivery.mjs, issue 11)
-// and whoami and logout during a login flood (login-flood.mjs, issue 13). Next to come: the RSS
-// and idle CPU of 1,000 open event streams (issue 12). `--checks id,…` runs some, `--no-checks` none.
+// logout cost against the table's size (below), webhook delivery (webhook-delivery.mjs, issue 11),
+// whoami and logout during a login flood (login-flood.mjs, issue 13) and the cost and latency of open
+// event streams (streams.mjs, issue 12). `--checks id,…` runs some, `--no-checks` none.
 //
 // A check: { id, name, appliesTo(setup) → boolean, run(context) → { goals: [{ name, goal, measured,
 // met }], lines (notes for the console and the README), table (Markdown, optional), data (for
@@ -16,6 +16,7 @@
 
 import { loginFlood } from "./login-flood.mjs";
 import { median } from "./statistics.mjs";
+import { streams } from "./streams.mjs";
 import { TARGETS } from "./targets.mjs";
 import { webhookDelivery } from "./webhook-delivery.mjs";
 
@@ -97,4 +98,4 @@ export const tableSize = {
   },
 };
 
-export const CHECKS = [tableSize, webhookDelivery, loginFlood];
+export const CHECKS = [tableSize, webhookDelivery, loginFlood, streams];
