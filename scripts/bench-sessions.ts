@@ -7,7 +7,8 @@
 //   request: { stored?: N, fresh?: N, signedIn?: true, revoked?: true }
 //     stored    N background rows as sign-in writes them (a third revoked, a third expired, a third
 //               active), for the table-size check; nothing about them is written out
-//     fresh     N signed-in browsers, each to be logged out once: its cookie and its logout URL's path
+//     fresh     N signed-in browsers, each to be logged out once: its session id, its cookie and its
+//               logout URL's path
 //     signedIn  one signed-in client: its cookie and its session token
 //     revoked   the session token of a session ended by native logout
 //   answer:  { signedIn?, revoked?, fresh: [...], sessionRows } (the table's size afterwards)
@@ -27,7 +28,7 @@ const INSERT_BATCH = 2000;
 export type BenchSessions = {
   signedIn?: { cookie: string; token: string };
   revoked?: { token: string };
-  fresh: { cookie: string; logoutPath: string }[];
+  fresh: { id: string; cookie: string; logoutPath: string }[];
   sessionRows: number;
 };
 
@@ -55,7 +56,7 @@ async function fresh(identityId: string, count: number): Promise<BenchSessions["
       ...(await Promise.all(
         made.map(async ({ row, token }) => {
           const url = new URL(createLogoutUrl(row.id).logout_url);
-          return { cookie: await cookieFor(token, row.expiresAt), logoutPath: url.pathname + url.search };
+          return { id: row.id, cookie: await cookieFor(token, row.expiresAt), logoutPath: url.pathname + url.search };
         }),
       )),
     );

@@ -11,13 +11,16 @@
 //    again in interleaved rounds at a fixed offered rate of half the baseline's median throughput
 //    (latency without queueing); drift in the machine's load hits every target alike, and every
 //    ratio is taken within a round, then the median over rounds is reported;
-// 4. runs the checks (scripts/bench/checks.mjs: logout cost against the number of stored sessions);
+// 4. runs the checks (scripts/bench/checks.mjs): logout cost against the number of stored sessions,
+//    webhook delivery from a logout's answer to a receiver here (issue 11), whoami and logout
+//    latency during a flood of wrong-password logins with the abuse limits on (issue 13), and the
+//    RSS, idle CPU and answer → event latency of open event streams (issue 12);
 // 5. prints a Markdown table per setup with a verdict per cell against issue 15's goals and writes
 //    everything (every round's raw figures too) to bench-results/latest.json.
 //
 //   npm run bench -- [--database sqlite|postgres|all] [--cluster] [--rounds 3] [--duration 3]
 //                    [--rate-duration 2] [--warmup 1.5] [--connections 32] [--stored-sessions 20000]
-//                    [--no-checks] [--build | --no-build]
+//                    [--no-checks | --checks table-size,webhooks,login-flood,streams] [--build | --no-build]
 //
 // --database defaults to DATABASE_URL's kind. PostgreSQL is the server DATABASE_URL names if it is
 // a postgres:// URL (scratch databases are created on it and dropped afterwards; counting statements
@@ -71,6 +74,7 @@ const { values: flags } = parseArgs({
     // Prisma's createMany costs ~1 ms of CPU per row here: 100,000 rows would take a minute or two per database.
     "stored-sessions": { type: "string", default: "20000" },
     "no-checks": { type: "boolean", default: false },
+    checks: { type: "string" },
     profile: { type: "boolean", default: false },
     build: { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
@@ -88,9 +92,15 @@ const options = {
   warmup: positive("warmup"),
   connections: positive("connections"),
   storedSessions: positive("stored-sessions"),
-  checks: !flags["no-checks"],
+  // The ids of the checks to run: all of them by default.
+  checks: flags["no-checks"] ? [] : (flags.checks?.split(",").map((id) => id.trim()) ?? CHECKS.map((c) => c.id)),
 };
 if (!Number.isInteger(options.rounds)) throw new Error("--rounds must be a whole number, at least 3");
+for (const id of options.checks) {
+  if (!CHECKS.some((check) => check.id === id)) {
+    throw new Error(`--checks: no check ${JSON.stringify(id)} (there are ${CHECKS.map((c) => c.id).join(", ")})`);
+  }
+}
 
 const isPostgresUrl = (url) => /^postgres(ql)?:\/\//.test(url ?? "");
 if (flags.database !== undefined && !["sqlite", "postgres", "all"].includes(flags.database)) {
@@ -292,9 +302,12 @@ async function makeSessions(database, { stored = 0, fresh = 0 } = {}) {
   return { signedIn: made.signedIn, revoked: made.revoked, fresh: pool };
 }
 
+let appsStarted = 0;
+
 /** Starts the app (one instance, or two behind nginx) on a database, with extra environment if given. */
 async function startApp(setup, database, extraEnv = {}) {
-  const output = openSync(join(work, `${setup.id}-${database.label}.log`), "w");
+  // Numbered: a check may start two servers on one database.
+  const output = openSync(join(work, `${setup.id}-${database.label}-${++appsStarted}.log`), "w");
   const env = (port) => {
     const base = {
       ...process.env,
@@ -382,7 +395,13 @@ async function measure(setup, app, target, fixtures, load) {
   const result =
     load.rate === undefined
       ? await saturate(app.url, { request, connections, duration: load.duration })
-      : await paced(app.url, { request, connections, rate: load.rate, duration: load.duration });
+      : await paced(app.url, {
+          request,
+          connections,
+          rate: load.rate,
+          duration: load.duration,
+          onAnswer: load.onAnswer,
+        });
   const generator = process.cpuUsage(generatorBefore);
   // autocannon stops with requests in flight; the server still answers them (and runs their
   // queries): wait for that, so their cost is counted here and not in the next target's figures.
@@ -594,6 +613,25 @@ function notes(setup, run) {
   return lines;
 }
 
+/** A check's measurements (its table, if it has one) and its goals, each with "met: yes/no". */
+function checkReport(run, check) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  const goals = [
+    line(["goal", "target", "measured", "met"]),
+    line(["---", "---", "---", "---"]),
+    ...check.goals.map((g) => line([g.name, g.goal, g.measured, g.met ? "yes" : "**no**"])),
+  ];
+  const verdict = `${check.id}: ${check.ok ? "every goal met" : "goals NOT met"}`;
+  return [
+    `#### ${run.title}: ${check.name}`,
+    "",
+    ...(check.table ? [check.table, ""] : []),
+    ...goals,
+    "",
+    verdict,
+  ].join("\n");
+}
+
 /** Which statements each target ran, per request (the texts in full are in latest.json). */
 function statementList(run) {
   const lines = [];
@@ -624,6 +662,8 @@ async function runSetup(setup) {
     const checks = [];
     const context = {
       options,
+      setup: { id: setup.id, cluster: setup.cluster, postgres: setup.postgres },
+      log,
       rate: measured.rate,
       main: { app, fixtures, database: mainDatabase },
       createDatabase: async (label) => {
@@ -634,12 +674,13 @@ async function runSetup(setup) {
       makeSessions,
       startApp: (database, extraEnv) => startApp(setup, database, extraEnv),
       warmUp: (onApp, target, onFixtures) => measure(setup, onApp, target, onFixtures, { duration: options.warmup }),
-      measurePaced: (onApp, target, rate, onFixtures) =>
-        measure(setup, onApp, target, onFixtures, { rate, duration: options.rateDuration }),
+      measurePaced: (onApp, target, rate, onFixtures, { duration = options.rateDuration, onAnswer } = {}) =>
+        measure(setup, onApp, target, onFixtures, { rate, duration, onAnswer }),
     };
-    for (const check of CHECKS.filter((c) => options.checks && c.appliesTo(setup))) {
+    for (const check of CHECKS.filter((c) => options.checks.includes(c.id) && c.appliesTo(setup))) {
       log(`check: ${check.name}`);
-      checks.push({ id: check.id, name: check.name, ...(await check.run(context)) });
+      const result = await check.run(context);
+      checks.push({ id: check.id, name: check.name, ok: result.goals.every((g) => g.met), ...result });
     }
     const targets = summarize(setup, measured);
     const verdictsMet = targets.every((s) => Object.values(s.verdicts).every((v) => v.ok));
@@ -742,6 +783,7 @@ try {
       runs.push(run);
       const noteList = notes(setup, run).map((note) => `- ${note}`);
       console.log(`\n### ${run.title}\n\n${table(setup, run)}\n\n${noteList.join("\n")}\n`);
+      for (const check of run.checks) console.log(`${checkReport(run, check)}\n`);
       console.log(`Statements per request:\n${statementList(run).join("\n")}\n`);
     } finally {
       await setup.counter?.close();
@@ -770,6 +812,15 @@ console.log(
     `${machine.loadAverageAtStart[0]} at the start and ${machine.loadAverageAtEnd[0]} at the end; ${minutes} min` +
     (commit ? `; commit ${commit}` : ""),
 );
+
+for (const run of runs) {
+  const targetsMet = run.targets.every((t) => Object.values(t.verdicts).every((v) => v.ok)) && run.rssOk;
+  const checks = run.checks.map((c) => `${c.id} ${c.ok ? "yes" : "no"}`);
+  console.log(
+    `${run.title}: every goal met: ${run.allGoalsMet ? "yes" : "no"} (targets and RSS ${targetsMet ? "yes" : "no"}` +
+      `${checks.length ? `; checks: ${checks.join(", ")}` : ""})`,
+  );
+}
 
 mkdirSync("bench-results", { recursive: true });
 const report = { date: new Date().toISOString(), commit, node: process.version, machine, options, runs };

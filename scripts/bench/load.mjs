@@ -12,12 +12,17 @@
 // stays a queueing figure (see the README's Performance section).
 //
 // A request is { method, path, headers, body } or, for requests that differ every time (a fresh
-// session per logout), a function returning one.
+// session per logout), a function returning one. paced() can tell the caller when each answer
+// arrived (`onAnswer(request, status, at)`, `at` on performance.now()'s clock), for measurements
+// that start at the answer (a webhook event's delivery); the request may carry fields of its own.
+//
+// The checks also need single requests (requestOnce) and to wait for something to happen (until).
 
 import autocannon from "autocannon";
 import { Agent, request as httpRequest } from "node:http";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { percentile } from "./statistics.mjs";
 
 /** Runs autocannon for `duration` seconds; `request` as above. */
 export async function saturate(url, { request, connections, duration }) {
@@ -41,7 +46,7 @@ export async function saturate(url, { request, connections, duration }) {
 }
 
 /** Offers `rate` requests per second for `duration` seconds over at most `connections` connections. */
-export async function paced(url, { request, rate, duration, connections }) {
+export async function paced(url, { request, rate, duration, connections, onAnswer }) {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const total = Math.max(1, Math.round(rate * duration));
@@ -57,7 +62,8 @@ export async function paced(url, { request, rate, duration, connections }) {
   };
 
   const send = (due) => {
-    const { method = "GET", path, headers = {}, body } = typeof request === "function" ? request() : request;
+    const spec = typeof request === "function" ? request() : request;
+    const { method = "GET", path, headers = {}, body } = spec;
     // node:http sends no Content-Length of its own for a DELETE's body.
     const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
     const req = httpRequest(
@@ -65,7 +71,9 @@ export async function paced(url, { request, rate, duration, connections }) {
       (res) => {
         res.resume();
         res.on("end", () => {
-          latencies.push(performance.now() - due);
+          const at = performance.now();
+          latencies.push(at - due);
+          onAnswer?.(spec, res.statusCode, at);
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
           settle();
         });
@@ -91,19 +99,47 @@ export async function paced(url, { request, rate, duration, connections }) {
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q) =>
-    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN;
   return {
     requests: latencies.length,
     sent: total,
     seconds,
     offeredRps: rate,
     rps: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
     statuses,
     errors,
   };
+}
+
+/**
+ * One request, on `agent` or else on a connection of its own (a kept-alive one may have been closed by
+ * the server meanwhile): its status, body and when it was read (performance.now()'s clock).
+ */
+export function requestOnce(url, { method = "GET", headers = {}, body, agent = false } = {}) {
+  return new Promise((resolve, reject) => {
+    // node:http sends no Content-Length of its own for a DELETE's body.
+    const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
+    const req = httpRequest(url, { method, headers: { ...headers, ...length }, agent }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString("utf8"), at: performance.now() }),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Resolves once `condition()` holds (checked every 10 ms) or `timeoutMs` have passed; whether it held. */
+export async function until(condition, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() >= deadline) return false;
+    await sleep(10);
+  }
+  return true;
 }
 
 // autocannon wants no `body` key at all for a request without one; it sets Content-Length itself.

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) || 100;
 
-/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses). */
+/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses); `pid` may be "<pid>/task/<tid>". */
 function statFields(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -48,11 +48,14 @@ export function processTree(roots, { comm } = {}) {
   return [...found].filter((pid) => !comm || table.get(pid)?.comm === comm);
 }
 
-/** CPU time (user + system) charged so far to each process, in ms: pid → ms. */
-export function cpuTimes(pids) {
+/**
+ * CPU time (user + system) charged so far to each process, in ms: pid → ms. With `mainThread`, only
+ * to each process's main thread (Node's event loop, without libuv's thread pool, V8's helpers).
+ */
+export function cpuTimes(pids, { mainThread = false } = {}) {
   const times = new Map();
   for (const pid of pids) {
-    const stat = statFields(pid);
+    const stat = statFields(mainThread ? `${pid}/task/${pid}` : pid);
     // utime and stime are fields 14 and 15 of stat(5); fields[] starts at field 3.
     if (stat) times.set(pid, ((Number(stat.fields[11]) + Number(stat.fields[12])) * 1000) / TICKS_PER_SECOND);
   }
