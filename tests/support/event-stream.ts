@@ -9,7 +9,7 @@ export type StreamBlock = { id?: string; event?: string; data?: string; retry?: 
 /** An event whose data is JSON. */
 export type StreamEvent = { id: string | undefined; event: string | undefined; data: unknown };
 
-/** Generous: arrival is what is asserted; how fast is measured by `npm run bench:streams`. */
+/** Generous: arrival is what is asserted; how fast is measured by the `streams` check of `npm run bench`. */
 export const EVENT_TIMEOUT_MS = 5_000;
 
 export class EventStream {
