@@ -61,8 +61,7 @@ export async function paced(url, { request, rate, duration, connections, onAnswe
     if (++settled === total) allSettled();
   };
 
-  const send = (due) => {
-    const spec = typeof request === "function" ? request() : request;
+  const send = (due, spec = typeof request === "function" ? request() : request) => {
     const { method = "GET", path, headers = {}, body } = spec;
     // node:http sends no Content-Length of its own for a DELETE's body.
     const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
@@ -79,7 +78,10 @@ export async function paced(url, { request, rate, duration, connections, onAnswe
         });
       },
     );
-    req.on("error", () => {
+    req.on("error", (error) => {
+      // The server closed an idle keep-alive connection just as it was reused: sent again on a new
+      // one, as browsers and fetch() do (Node's documented pattern), still timed from when it was due.
+      if (req.reusedSocket && error.code === "ECONNRESET") return send(due, spec);
       errors++;
       settle();
     });

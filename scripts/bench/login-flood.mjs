@@ -1,6 +1,6 @@
 // The login flood check (issue 13): a flood of wrong-password sign-ins must not stall anyone's
 // whoami or logout. scrypt and the session cookie's unsealing share libuv's thread pool; the app
-// bounds the hashing (two at a time, a short queue, 503 past it) and throttles guessing (429 per
+// bounds the hashing (half the cores, a short queue, 503 past it) and throttles guessing (429 per
 // address and per identifier), and this measures whether that is enough.
 //
 // A server of its own on a fresh database, with the abuse limits on at their defaults (whatever the
