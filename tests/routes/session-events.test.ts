@@ -9,7 +9,7 @@ import { startInProcessApp, type App } from "../support/app";
 import { NO_CACHE } from "../support/client";
 import { EventStream, openedEventStream, openEventStream } from "../support/event-stream";
 import { browserLogout, nativeLogout, revokeDevice, revokeOthers } from "../support/revocations";
-import { signedIn, testIdentity, type SignedIn } from "../support/sessions";
+import { signedIn, signedInSessions, testIdentity, type SignedIn } from "../support/sessions";
 
 let app: App;
 beforeAll(async () => {
@@ -141,6 +141,50 @@ describe("GET /sessions/events", () => {
       );
       await expectRevokedEvent(stream, phone.id, "revoked_by_user", { user_agent: FIREFOX });
     });
+  });
+
+  it("the feed hears every session one UPDATE revokes (450: three notifications on PostgreSQL), and nothing else", async () => {
+    const { startRevocationFeed } = await import("@/lib/server/database/revocation-feed");
+    const identity = await testIdentity();
+    const sessions = await signedInSessions(450, identity);
+    const heard: string[][] = [];
+    let resynced = false;
+    const feed = startRevocationFeed({
+      revoked: (ids) => heard.push(ids),
+      resync: () => (resynced = true),
+      watching: () => true,
+    });
+    try {
+      // PostgreSQL's feed resyncs once it listens; SQLite's poll runs from the start.
+      await expect.poll(() => resynced || !app.database.url.startsWith("postgres"), { timeout: 10_000 }).toBe(true);
+      // Not revocations: a session's expiry extended, and a revocation rolled back.
+      await app.db.session.update({
+        where: { id: sessions[0]!.id },
+        data: { expiresAt: new Date(Date.now() + 60_000) },
+      });
+      await app.db
+        .$transaction(async (tx) => {
+          await tx.session.update({ where: { id: sessions[1]!.id }, data: { active: false, revokedAt: new Date() } });
+          throw new Error("rolled back");
+        })
+        .catch(() => undefined);
+      // One plain UPDATE, as someone revoking by hand in SQL would.
+      await app.db.session.updateMany({
+        where: { identityId: identity.id },
+        data: { active: false, revokedAt: new Date() },
+      });
+      const ours = new Set(sessions.map((session) => session.id));
+      // (SQLite's poll also reports what earlier tests of this file revoked in the last minute.)
+      const heardOfOurs = () => new Set(heard.flat().filter((id) => ours.has(id))).size;
+      await expect.poll(heardOfOurs, { timeout: 10_000 }).toBe(450);
+      if (app.database.url.startsWith("postgres")) {
+        // One notification per 200 ids (a payload holds at most 8,000 bytes), and none for the
+        // extension or the rolled-back revocation.
+        expect(heard.map((ids) => ids.length).sort((a, b) => b - a)).toEqual([200, 200, 50]);
+      }
+    } finally {
+      await feed.stop();
+    }
   });
 
   it("every stream of the session gets the event; a stream of another session hears only its own", async () => {

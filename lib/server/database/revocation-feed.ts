@@ -2,9 +2,10 @@
 // by an operator's CLI), so the live streams of their devices can be told (sessions/session-watch.ts).
 // Beside client.ts because it is the other module that knows which database it is:
 //
-// - PostgreSQL: the revoking transaction sends `NOTIFY session_revoked, '<ids>'`, which PostgreSQL
+// - PostgreSQL: a trigger on the sessions table (its migration, notify_session_revoked) sends
+//   `NOTIFY session_revoked, '<ids>'` from every UPDATE that revokes sessions, which PostgreSQL
 //   delivers only when that transaction commits, to every listening connection (this process's
-//   too). Each process LISTENs on one dedicated connection, not one per stream; when it is lost
+//   too): no extra statement for the revoking request, and nothing that revokes can forget it. Each process LISTENs on one dedicated connection, not one per stream; when it is lost
 //   (a database restart), it reconnects and asks for a resync, since notifications sent while it
 //   was away are gone.
 // - SQLite: processes sharing a file have no way to notify each other, so each process reads the
@@ -16,12 +17,9 @@
 import pg from "pg";
 import { parseIntoClientConfig } from "pg-connection-string";
 import { config } from "../config";
-import { db, isPostgresUrl, type Prisma } from "./client";
+import { db, isPostgresUrl } from "./client";
 
 const CHANNEL = "session_revoked";
-
-// A notification's payload holds at most 8,000 bytes: 200 ids of 36 characters and their commas fit.
-const IDS_PER_NOTIFICATION = 200;
 
 /** SQLite: how often the sessions table is read for revocations of other processes (at most once a second). */
 const POLL_INTERVAL_MS = 1_000;
@@ -34,18 +32,6 @@ const POLL_LOOKBACK_MS = 60_000;
 /** PostgreSQL: the wait before reconnecting the LISTEN connection, doubling up to the maximum. */
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
-
-/**
- * Inside a revoking transaction: announces the revoked sessions to every process's feed when (and
- * only if) the transaction commits. PostgreSQL only; SQLite's feed reads the rows themselves.
- */
-export async function announceRevokedSessions(tx: Prisma.TransactionClient, sessionIds: string[]): Promise<void> {
-  if (!isPostgresUrl(config().databaseUrl)) return;
-  for (let i = 0; i < sessionIds.length; i += IDS_PER_NOTIFICATION) {
-    const payload = sessionIds.slice(i, i + IDS_PER_NOTIFICATION).join(",");
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload})`;
-  }
-}
 
 export type RevocationFeedHandlers = {
   /** These sessions were revoked, committed (a session may be reported more than once). */

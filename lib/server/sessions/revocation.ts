@@ -9,13 +9,13 @@
 //     (the transactional outbox): both commit or neither does, so a revoked session never lacks its
 //     event and no event reports a revocation that did not happen;
 //   - announces the revoked sessions to the live event streams of every process (GET
-//     /sessions/events): on PostgreSQL by a NOTIFY in the same transaction, delivered only on
-//     commit; and to this process's streams right after the commit (session-watch.ts).
+//     /sessions/events): to this process's streams right after the commit (session-watch.ts), to
+//     the others through the database (on PostgreSQL the UPDATE's trigger NOTIFYs on commit; see
+//     database/revocation-feed.ts).
 // The caller answers only after this resolves, i.e. after the commit; delivery happens later, in
 // the background (lib/server/webhooks/), and never holds up the answer.
 
 import { db, type Prisma } from "../database/client";
-import { announceRevokedSessions } from "../database/revocation-feed";
 import { enqueueWebhookEvents, type WebhookEvent } from "../webhooks/events";
 import { wakeWebhookWorker } from "../webhooks/worker";
 import { sessionsRevoked } from "./session-watch";
@@ -108,10 +108,6 @@ export async function revokeSessionsInTransaction(
       },
     }));
   await enqueueWebhookEvents(tx, events, now);
-  await announceRevokedSessions(
-    tx,
-    revoked.map((session) => session.id),
-  );
   return revoked.map(({ id, identityId }) => ({ id, identityId, revokedAt: now }));
 }
 
