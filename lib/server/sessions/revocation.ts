@@ -15,6 +15,7 @@
 // The caller answers only after this resolves, i.e. after the commit; delivery happens later, in
 // the background (lib/server/webhooks/), and never holds up the answer.
 
+import { config } from "../config";
 import { db, type Prisma } from "../database/client";
 import { enqueueWebhookEvents, type WebhookEvent } from "../webhooks/events";
 import { wakeWebhookWorker } from "../webhooks/worker";
@@ -120,13 +121,18 @@ export async function inRevocationTransaction<Result extends { revoked: RevokedS
   work: (tx: Prisma.TransactionClient) => Promise<Result>,
 ): Promise<Result> {
   const result = await db().$transaction(work, TRANSACTION_OPTIONS);
-  // Committed: this process's delivery worker starts on the new events now rather than at its next
-  // poll, and its streams of these sessions are told now rather than by the feed.
-  if (result.revoked.length > 0) {
-    wakeWebhookWorker();
-    sessionsRevoked(result.revoked.map((session) => session.id));
-  }
+  afterCommit(result.revoked);
   return result;
+}
+
+/**
+ * Committed: this process's delivery worker starts on the new events now rather than at its next
+ * poll, and its streams of these sessions are told now rather than by the feed.
+ */
+function afterCommit(revoked: RevokedSession[]): void {
+  if (revoked.length === 0) return;
+  wakeWebhookWorker();
+  sessionsRevoked(revoked.map((session) => session.id));
 }
 
 /**
@@ -138,6 +144,14 @@ export async function revokeSessions(
   cause: RevocationCause,
   now = new Date(),
 ): Promise<RevokedSession[]> {
+  if (config().webhookUrls.length === 0) {
+    // Webhooks off: nothing goes to the outbox, so the UPDATE is the whole revocation, and one
+    // statement is atomic and durably committed on its own. A transaction around it would only add
+    // BEGIN and COMMIT (on PostgreSQL, two more round trips per logout).
+    const revoked = await revokeSessionsInTransaction(db(), selection, cause, now);
+    afterCommit(revoked);
+    return revoked;
+  }
   const { revoked } = await inRevocationTransaction(async (tx) => ({
     revoked: await revokeSessionsInTransaction(tx, selection, cause, now),
   }));
