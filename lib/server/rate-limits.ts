@@ -32,19 +32,26 @@ function addressSubject(address: string | null): string {
   return `${full.slice(0, 4).join(":")}::/64`;
 }
 
-/** One more event in the current fixed window of `limit` for `subject`; how many there are now. */
-async function count(name: string, subject: string, limit: Limit, now: Date) {
+/**
+ * One more event in the current fixed window of `limit` for `subject`, as a statement not yet sent
+ * (INSERT … ON CONFLICT DO UPDATE on both databases: concurrent requests on any instance each get
+ * their own count).
+ */
+function countStatement(name: string, subject: string, limit: Limit, now: Date) {
   const window = Math.floor(now.getTime() / limit.windowMs);
   const key = `${name}:${subject}:${window}`;
   const expiresAt = new Date((window + 1) * limit.windowMs);
-  // One statement (INSERT … ON CONFLICT DO UPDATE on both databases): concurrent requests on any
-  // instance each get their own count.
-  const row = await db().rateLimit.upsert({
+  return db().rateLimit.upsert({
     where: { key },
     create: { key, count: 1, lastCountedAt: now, expiresAt },
     update: { count: { increment: 1 }, lastCountedAt: now },
   });
-  return { count: row.count, retryAfterMs: expiresAt.getTime() - now.getTime() };
+}
+
+/** One more event in the current fixed window of `limit` for `subject`; how many there are now. */
+async function count(name: string, subject: string, limit: Limit, now: Date) {
+  const row = await countStatement(name, subject, limit, now);
+  return { count: row.count, retryAfterMs: row.expiresAt.getTime() - now.getTime() };
 }
 
 /** How many events the current window of `limit` holds for `subject`, without counting one. */
@@ -101,16 +108,20 @@ export async function assertSignInAllowed(identifier: string, address: string | 
 export async function recordSignInFailure(identifier: string, address: string | null, now = new Date()) {
   const limits = config().rateLimits;
   if (!limits) return;
-  await count("login_failures", addressSubject(address), limits.loginFailures, now);
   const key = `login_backoff:${identifierSubject(identifier)}`;
   const expiresAt = new Date(now.getTime() + BACKOFF_MEMORY_MS);
-  // Failures long forgotten start the count again.
-  await db().rateLimit.deleteMany({ where: { key, expiresAt: { lte: now } } });
-  await db().rateLimit.upsert({
-    where: { key },
-    create: { key, count: 1, lastCountedAt: now, expiresAt },
-    update: { count: { increment: 1 }, lastCountedAt: now, expiresAt },
-  });
+  // One transaction: one commit (on SQLite, one sync of the file on the server's main thread) for
+  // the three writes, which matters most during a flood of wrong passwords.
+  await db().$transaction([
+    countStatement("login_failures", addressSubject(address), limits.loginFailures, now),
+    // Failures long forgotten start the count again.
+    db().rateLimit.deleteMany({ where: { key, expiresAt: { lte: now } } }),
+    db().rateLimit.upsert({
+      where: { key },
+      create: { key, count: 1, lastCountedAt: now, expiresAt },
+      update: { count: { increment: 1 }, lastCountedAt: now, expiresAt },
+    }),
+  ]);
 }
 
 /** After a successful sign-in: the identifier's owner is not slowed down by earlier failures. */
