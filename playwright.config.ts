@@ -26,6 +26,13 @@ const ORY_ELEMENTS_UI_URL = `http://localhost:${ORY_ELEMENTS_UI_PORT}`;
 
 const chromiumPath: string | undefined = findChromium()?.path;
 
+// On PostgreSQL run only the browser tests of what goes through the database differently there
+// (signing in and out, the devices page, live sign-out across the feed, operators); the page's
+// layout and CSP, tabs talking over BroadcastChannel, Ory Elements and the logout link's expiry
+// depend on no database behaviour and run once, on SQLite, keeping `npm test` short.
+const ON_SQLITE_ONLY = /look\.spec\.ts|content-security-policy\.spec\.ts|other-tabs\.spec\.ts/;
+const bothDatabases = DATABASE === "sqlite";
+
 /** The production server (scripts/serve.mjs) on an emptied, migrated database. */
 function server(port: number, baseUrl: string, databaseName: string, env: Record<string, string> = {}) {
   return {
@@ -71,19 +78,26 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /logout-expiry\.spec\.ts|ory-elements\.spec\.ts|admin-sign-out\.spec\.ts/,
+      testIgnore: [
+        /logout-expiry\.spec\.ts|ory-elements\.spec\.ts|admin-sign-out\.spec\.ts/,
+        ...(bothDatabases ? [] : [ON_SQLITE_ONLY]),
+      ],
       use: { ...chromium, baseURL: BASE_URL },
     },
-    {
-      name: "short-logout-ttl",
-      testMatch: /logout-expiry\.spec\.ts/,
-      use: { ...chromium, baseURL: SHORT_TTL_URL },
-    },
-    {
-      name: "ory-elements",
-      testMatch: /ory-elements\.spec\.ts/,
-      use: { ...chromium, baseURL: ORY_ELEMENTS_UI_URL },
-    },
+    ...(bothDatabases
+      ? [
+          {
+            name: "short-logout-ttl",
+            testMatch: /logout-expiry\.spec\.ts/,
+            use: { ...chromium, baseURL: SHORT_TTL_URL },
+          },
+          {
+            name: "ory-elements",
+            testMatch: /ory-elements\.spec\.ts/,
+            use: { ...chromium, baseURL: ORY_ELEMENTS_UI_URL },
+          },
+        ]
+      : []),
     {
       name: "admin",
       testMatch: /admin-sign-out\.spec\.ts/,
@@ -92,28 +106,32 @@ export default defineConfig({
   ],
   webServer: [
     server(PORT, BASE_URL, "main"),
-    server(SHORT_TTL_PORT, SHORT_TTL_URL, "short_ttl", {
-      LOGOUT_TOKEN_TTL: `${SHORT_LOGOUT_TOKEN_TTL_MS / 1000}s`,
-    }),
-    {
-      ...server(PORT + 2, ORY_ELEMENTS_APP_URL, "ory_elements", {
-        LOGIN_UI_URL: `${ORY_ELEMENTS_UI_URL}/login`,
-        REGISTRATION_UI_URL: `${ORY_ELEMENTS_UI_URL}/registration`,
-        ERROR_UI_URL: `${ORY_ELEMENTS_UI_URL}/error`,
-        DEFAULT_BROWSER_RETURN_URL: `${ORY_ELEMENTS_UI_URL}/`,
-        ALLOWED_RETURN_URLS: ORY_ELEMENTS_UI_URL,
-        CORS_ALLOWED_ORIGINS: ORY_ELEMENTS_UI_URL,
-      }),
-      // The server listens on 127.0.0.1; "localhost" might resolve to ::1 first.
-      url: `http://127.0.0.1:${PORT + 2}/health/ready`,
-    },
-    {
-      command: "node e2e/ory-elements/serve.mjs",
-      url: `http://127.0.0.1:${ORY_ELEMENTS_UI_PORT}/health`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      env: { PORT: String(ORY_ELEMENTS_UI_PORT), ORY_SDK_URL: ORY_ELEMENTS_APP_URL },
-    },
+    ...(bothDatabases
+      ? [
+          server(SHORT_TTL_PORT, SHORT_TTL_URL, "short_ttl", {
+            LOGOUT_TOKEN_TTL: `${SHORT_LOGOUT_TOKEN_TTL_MS / 1000}s`,
+          }),
+          {
+            ...server(PORT + 2, ORY_ELEMENTS_APP_URL, "ory_elements", {
+              LOGIN_UI_URL: `${ORY_ELEMENTS_UI_URL}/login`,
+              REGISTRATION_UI_URL: `${ORY_ELEMENTS_UI_URL}/registration`,
+              ERROR_UI_URL: `${ORY_ELEMENTS_UI_URL}/error`,
+              DEFAULT_BROWSER_RETURN_URL: `${ORY_ELEMENTS_UI_URL}/`,
+              ALLOWED_RETURN_URLS: ORY_ELEMENTS_UI_URL,
+              CORS_ALLOWED_ORIGINS: ORY_ELEMENTS_UI_URL,
+            }),
+            // The server listens on 127.0.0.1; "localhost" might resolve to ::1 first.
+            url: `http://127.0.0.1:${PORT + 2}/health/ready`,
+          },
+          {
+            command: "node e2e/ory-elements/serve.mjs",
+            url: `http://127.0.0.1:${ORY_ELEMENTS_UI_PORT}/health`,
+            reuseExistingServer: false,
+            timeout: 60_000,
+            env: { PORT: String(ORY_ELEMENTS_UI_PORT), ORY_SDK_URL: ORY_ELEMENTS_APP_URL },
+          },
+        ]
+      : []),
     // The admin API on (issue 16): an operator's revocation reaches the user's open pages.
     server(PORT + 4, ADMIN_APP_URL, "admin", { ADMIN_API_TOKEN }),
   ],
