@@ -2,57 +2,27 @@
 // nginx. After the admin API answers on any instance, every device of that user is refused by
 // every instance at once, asked directly: no instance keeps a session that counts in memory.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startCluster } from "../../scripts/cluster.mjs";
-import { freePort, TEST_COOKIE_SECRET, type App } from "../support/app";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startClusterApp, type Cluster, type ClusterApp } from "../support/cluster";
 import { ADMIN_TOKEN } from "../support/admin";
 import { whoamiStatus } from "../support/client";
-import { freshDatabase, type TestDatabase } from "../support/database";
 import { identityApi } from "../support/sdk";
 import { signedInSessions, testIdentity, type SignedIn } from "../support/sessions";
 
-type Cluster = Awaited<ReturnType<typeof startCluster>>;
-
-let cluster: Cluster;
-let database: TestDatabase;
+let app: ClusterApp;
 /** The cluster as one app: requests go through nginx. */
-let app: App;
+let cluster: Cluster;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  const [port, ...instancePorts] = await Promise.all([freePort(), freePort(), freePort()]);
-  const env = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    COOKIE_SECRET: TEST_COOKIE_SECRET,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    CLEANUP_INTERVAL: "0",
-    ADMIN_API_TOKEN: ADMIN_TOKEN,
-  };
-  cluster = await startCluster({ instances: 2, port, instancePorts, env });
-  // The session fixtures run in this process: the same database and secret as the instances.
-  for (const name of ["DATABASE_URL", "COOKIE_SECRET", "PUBLIC_BASE_URL"] as const) vi.stubEnv(name, env[name]);
-  const { createPrismaClient } = await import("@/lib/server/database/client");
-  app = {
-    url: cluster.url,
-    fetch: (input, init) => fetch(new URL(input, cluster.url), { ...init, redirect: "manual" }),
-    db: createPrismaClient(database.url),
-    database,
-    stop: async () => {},
-  };
+  app = await startClusterApp({ ADMIN_API_TOKEN: ADMIN_TOKEN });
+  cluster = app.cluster;
 });
 
 afterAll(async () => {
-  await app?.db.$disconnect();
-  await cluster?.stop();
-  await database?.drop();
+  await app?.stop();
 });
 
-/** One instance as an app of its own, asked directly (not through nginx). */
-function instance(i: number): App {
-  const url = cluster.servers[i]!.url;
-  return { ...app, url, fetch: (input, init) => fetch(new URL(input, url), { ...init, redirect: "manual" }) };
-}
+const instance = (i: number) => app.instance(i);
 
 /** What every instance answers on whoami for each device, by its cookie and by its token. */
 async function everywhere(devices: SignedIn[]): Promise<number[]> {

@@ -2,48 +2,22 @@
 // runs): requests are spread over the instances, and a logout through any of them is refused at once
 // by every instance, asked directly.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startCluster } from "../../scripts/cluster.mjs";
-import { freePort, TEST_COOKIE_SECRET, type App } from "../support/app";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startClusterApp, type Cluster, type ClusterApp } from "../support/cluster";
 import { Client, logoutPath, register, registerNative, uniqueEmail, whoamiStatus } from "../support/client";
-import { freshDatabase, type TestDatabase } from "../support/database";
 import { signedInSessions } from "../support/sessions";
 
-type Cluster = Awaited<ReturnType<typeof startCluster>>;
-
-let cluster: Cluster;
-let database: TestDatabase;
+let app: ClusterApp;
 /** The cluster as one app: requests go through nginx. */
-let app: App;
+let cluster: Cluster;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  const [port, ...instancePorts] = await Promise.all([freePort(), freePort(), freePort()]);
-  const env = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    COOKIE_SECRET: TEST_COOKIE_SECRET,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    CLEANUP_INTERVAL: "0",
-    RATE_LIMITS: "off",
-  };
-  cluster = await startCluster({ instances: 2, port, instancePorts, env });
-  // The session fixtures run in this process: the same database and secret as the instances.
-  for (const name of ["DATABASE_URL", "COOKIE_SECRET", "PUBLIC_BASE_URL"] as const) vi.stubEnv(name, env[name]);
-  const { createPrismaClient } = await import("@/lib/server/database/client");
-  app = {
-    url: cluster.url,
-    fetch: (input, init) => fetch(new URL(input, cluster.url), { ...init, redirect: "manual" }),
-    db: createPrismaClient(database.url),
-    database,
-    stop: async () => {},
-  };
+  app = await startClusterApp({ RATE_LIMITS: "off" });
+  cluster = app.cluster;
 });
 
 afterAll(async () => {
-  await app?.db.$disconnect();
-  await cluster?.stop();
-  await database?.drop();
+  await app?.stop();
 });
 
 /** The instance that answered, as nginx reports it. */

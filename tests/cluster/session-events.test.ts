@@ -3,55 +3,30 @@
 // proxy lands on either one, and the event still comes through at once (nginx does not buffer it:
 // X-Accel-Buffering: no).
 
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startCluster } from "../../scripts/cluster.mjs";
-import { freePort, TEST_COOKIE_SECRET, type App } from "../support/app";
-import { freshDatabase, type TestDatabase } from "../support/database";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../support/app";
+import { startClusterApp, type Cluster, type ClusterApp } from "../support/cluster";
 import { EventStream, openEventStream } from "../support/event-stream";
 import { browserLogout, nativeLogout, revokeDevice, revokeOthers } from "../support/revocations";
 import { signedIn, testIdentity, type SignedIn } from "../support/sessions";
 
-type Cluster = Awaited<ReturnType<typeof startCluster>>;
-
+let app: ClusterApp;
+/** The cluster as one app: requests go through nginx. */
 let cluster: Cluster;
-let database: TestDatabase;
-let app: App;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  const [port, ...instancePorts] = await Promise.all([freePort(), freePort(), freePort()]);
-  const env = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    COOKIE_SECRET: TEST_COOKIE_SECRET,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    CLEANUP_INTERVAL: "0",
-  };
-  cluster = await startCluster({ instances: 2, port, instancePorts, env });
-  for (const name of ["DATABASE_URL", "COOKIE_SECRET", "PUBLIC_BASE_URL"] as const) vi.stubEnv(name, env[name]);
-  const { createPrismaClient } = await import("@/lib/server/database/client");
-  app = {
-    url: cluster.url,
-    fetch: (input, init) => fetch(new URL(input, cluster.url), { ...init, redirect: "manual" }),
-    db: createPrismaClient(database.url),
-    database,
-    stop: async () => {},
-  };
+  app = await startClusterApp();
+  cluster = app.cluster;
 });
 
 afterAll(async () => {
-  await app?.db.$disconnect();
-  await cluster?.stop();
-  await database?.drop();
+  await app?.stop();
 });
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
-/** One instance, asked directly rather than through nginx. */
-function instance(host: string): App {
-  const server = cluster.servers.find((s) => new URL(s.url).host === host)!;
-  return { ...app, url: server.url, fetch: (input, init) => fetch(new URL(input, server.url), init) };
-}
+/** The instance at this host, asked directly rather than through nginx. */
+const instance = (host: string) => app.instance(cluster.servers.findIndex((s) => new URL(s.url).host === host));
 
 const otherInstance = (host: string) =>
   instance(cluster.servers.map((s) => new URL(s.url).host).find((h) => h !== host)!);
