@@ -28,22 +28,24 @@ export function watchSessionEvents(sessionId: string, handlers: Handlers): () =>
   if (typeof EventSource === "undefined") return () => {};
   const stop = new AbortController();
   // Resolves when this tab is stopped (it closes or navigates), which hands the lock to the next tab.
-  // A stream that ended or was refused keeps the lock: the session has ended (or the server is
-  // refusing streams), so no other tab should try again.
+  // A stream that ended or was refused keeps the lock until the page goes away, even once stopped:
+  // the session has ended (or the server is refusing streams), so no other tab should try again.
   const listen = () =>
     new Promise<void>((release) => {
       if (stop.signal.aborted) return release();
+      let over = false;
       const source = new EventSource("/sessions/events");
       stop.signal.addEventListener(
         "abort",
         () => {
           source.close();
-          release();
+          if (!over) release();
         },
         { once: true },
       );
       for (const type of ["session_revoked", "session_expired"] as const) {
         source.addEventListener(type, (event) => {
+          over = true;
           source.close();
           handlers.ended(parse(type, (event as MessageEvent<string>).data));
         });
@@ -52,6 +54,7 @@ export function watchSessionEvents(sessionId: string, handlers: Handlers): () =>
         // A dropped connection is retried by EventSource itself (readyState CONNECTING); a refused
         // one is final (CLOSED): no retry loop, and the page's other checks carry on.
         if (source.readyState !== EventSource.CLOSED) return;
+        over = true;
         handlers.refused();
       });
     });
