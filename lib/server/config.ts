@@ -82,6 +82,8 @@ export type RateLimits = {
   flows: Limit;
   /** Requests with a wrong admin API token per client address. */
   adminFailures: Limit;
+  /** How long a refusal (429) waits before it is answered, in milliseconds. */
+  refusalDelayMs: number;
 };
 
 /** Only for local development and tests; a production start refuses to use it. */
@@ -176,7 +178,17 @@ function rateLimits(env: Env): RateLimits | undefined {
     registrations: limit(env, "RATE_LIMIT_REGISTRATIONS", "100/10m"),
     flows: limit(env, "RATE_LIMIT_FLOWS", "600/10m"),
     adminFailures: limit(env, "RATE_LIMIT_ADMIN_FAILURES", "20/5m"),
+    refusalDelayMs: refusalDelay(env),
   };
+}
+
+/** RATE_LIMIT_REFUSAL_DELAY: 0 answers refusals at once; at most 10 s, as each holds a connection. */
+function refusalDelay(env: Env): number {
+  const name = "RATE_LIMIT_REFUSAL_DELAY";
+  if (read(env, name) === "0") return 0;
+  const ms = duration(env, name, "1s");
+  if (ms > 10_000) throw new ConfigError(name, `must be at most 10s, got ${JSON.stringify(read(env, name))}`);
+  return ms;
 }
 
 function boolean(env: Env, name: string): boolean {

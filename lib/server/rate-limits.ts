@@ -3,11 +3,13 @@
 //     failures (guessing one account's password becomes hopeless; its owner is slowed, not locked out);
 //   - registrations and new flows per client address (each writes a row: the disk is not a commons).
 // A refused request is refused before any password is hashed and before anything is written for
-// it, with 429 and the seconds until trying again makes sense. Logout, whoami and logout URLs are
-// never limited: signing out must always work. RATE_LIMITS=off turns every limit off.
+// it, with 429 and the seconds until trying again makes sense, after a pause (see refuse). Logout,
+// whoami and logout URLs are never limited: signing out must always work. RATE_LIMITS=off turns
+// every limit off.
 
 import { isIP } from "node:net";
-import { config, type Limit } from "./config";
+import { setTimeout as sleep } from "node:timers/promises";
+import { config, type Limit, type RateLimits } from "./config";
 import { db } from "./database/client";
 import { tooManyAttempts } from "./errors";
 import { normaliseEmail } from "./identities/identities";
@@ -61,14 +63,25 @@ async function current(name: string, subject: string, limit: Limit, now: Date) {
   return { count: row?.count ?? 0, retryAfterMs: (window + 1) * limit.windowMs - now.getTime() };
 }
 
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/**
+ * Refuses, after RATE_LIMIT_REFUSAL_DELAY (1 s). A refusal is cheap but not free (the request's
+ * parsing, a lookup or two, the answer), and a client that ignores Retry-After asks again as soon as
+ * it is answered: answered at once, a few such clients keep a core busy with refusals and everyone
+ * else waits behind them. The pause holds nothing but the connection, and slows each such client to
+ * one attempt a second. `retryAfterMs` counts from now; the answer says how long is left after the
+ * pause.
+ */
+async function refuse(limits: RateLimits, retryAfterMs: number): Promise<never> {
+  await sleep(limits.refusalDelayMs);
+  throw tooManyAttempts(Math.max(1, Math.ceil((retryAfterMs - limits.refusalDelayMs) / 1000)));
+}
 
 /** Counts a new flow for this address; 429 past RATE_LIMIT_FLOWS. */
 export async function countNewFlow(address: string | null, now = new Date()): Promise<void> {
   const limits = config().rateLimits;
   if (!limits) return;
   const { count: flows, retryAfterMs } = await count("flows", addressSubject(address), limits.flows, now);
-  if (flows > limits.flows.count) throw tooManyAttempts(seconds(retryAfterMs));
+  if (flows > limits.flows.count) await refuse(limits, retryAfterMs);
 }
 
 /** Counts a registration for this address; 429 past RATE_LIMIT_REGISTRATIONS. */
@@ -81,7 +94,7 @@ export async function countRegistration(address: string | null, now = new Date()
     limits.registrations,
     now,
   );
-  if (registrations > limits.registrations.count) throw tooManyAttempts(seconds(retryAfterMs));
+  if (registrations > limits.registrations.count) await refuse(limits, retryAfterMs);
 }
 
 // Hashed: the table never holds an address book of who tried to sign in.
@@ -96,12 +109,12 @@ export async function assertSignInAllowed(identifier: string, address: string | 
   const limits = config().rateLimits;
   if (!limits) return;
   const byAddress = await current("login_failures", addressSubject(address), limits.loginFailures, now);
-  if (byAddress.count >= limits.loginFailures.count) throw tooManyAttempts(seconds(byAddress.retryAfterMs));
+  if (byAddress.count >= limits.loginFailures.count) await refuse(limits, byAddress.retryAfterMs);
   const backoff = await db().rateLimit.findUnique({ where: { key: `login_backoff:${identifierSubject(identifier)}` } });
   if (!backoff || backoff.expiresAt <= now || backoff.count < limits.loginBackoffAfter) return;
   const waitMs = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (backoff.count - limits.loginBackoffAfter));
   const allowedAt = backoff.lastCountedAt.getTime() + waitMs;
-  if (now.getTime() < allowedAt) throw tooManyAttempts(seconds(allowedAt - now.getTime()));
+  if (now.getTime() < allowedAt) await refuse(limits, allowedAt - now.getTime());
 }
 
 /** After a failed sign-in: counts it for the address and for the identifier's backoff. */
@@ -135,7 +148,7 @@ export async function assertAdminAttemptAllowed(address: string | null, now = ne
   const limits = config().rateLimits;
   if (!limits) return;
   const byAddress = await current("admin_failures", addressSubject(address), limits.adminFailures, now);
-  if (byAddress.count >= limits.adminFailures.count) throw tooManyAttempts(seconds(byAddress.retryAfterMs));
+  if (byAddress.count >= limits.adminFailures.count) await refuse(limits, byAddress.retryAfterMs);
 }
 
 /** After a request with a wrong admin token. */

@@ -14,6 +14,8 @@ const LIMITS = {
   RATE_LIMIT_REGISTRATIONS: "30/1m",
   RATE_LIMIT_FLOWS: "60/1m",
   RATE_LIMIT_ADMIN_FAILURES: "3/1m",
+  // Refusals answered at once here (the pause has a test of its own, below).
+  RATE_LIMIT_REFUSAL_DELAY: "0",
   ADMIN_API_TOKEN: ADMIN_TOKEN,
   // Addresses below come from this trusted proxy's X-Forwarded-For.
   TRUSTED_PROXIES: "127.0.0.1",
@@ -99,6 +101,23 @@ describe("guessing one account's password", () => {
     expect([...statuses].sort()).toEqual([400, 429]);
     await expectTooMany(await signIn(email, PASSWORD, address));
     expect(await app.db.session.count({ where: { identity: { email } } })).toBe(1);
+  });
+});
+
+describe("a refusal", () => {
+  it("is answered after RATE_LIMIT_REFUSAL_DELAY, with the wait left after it", async () => {
+    const paused = await startInProcessApp({ ...LIMITS, RATE_LIMIT_REFUSAL_DELAY: "1s" });
+    onTestFinished(() => paused.stop());
+    const email = uniqueEmail("paused");
+    await registerNative(paused, email, PASSWORD);
+    for (let i = 0; i < 3; i++) await expect(await signIn(email, `wrong-${i}`, newAddress(), paused)).toHaveStatus(400);
+    const asked = performance.now();
+    const response = await signIn(email, PASSWORD, newAddress(), paused);
+    const waited = performance.now() - asked;
+    // The backoff (1 s) was over while the refusal waited: the answer still says 1 s, never 0.
+    expect(await expectTooMany(response)).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(1_000);
+    expect(await paused.db.session.count({ where: { identity: { email } } })).toBe(1);
   });
 });
 

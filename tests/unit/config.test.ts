@@ -102,6 +102,8 @@ describe("loadConfig", () => {
     [{ RATE_LIMIT_FLOWS: "10/never" }, "RATE_LIMIT_FLOWS"],
     [{ RATE_LIMIT_ADMIN_FAILURES: "-1/1m" }, "RATE_LIMIT_ADMIN_FAILURES"],
     [{ LOGIN_BACKOFF_AFTER: "0" }, "LOGIN_BACKOFF_AFTER"],
+    [{ RATE_LIMIT_REFUSAL_DELAY: "11s" }, "RATE_LIMIT_REFUSAL_DELAY"],
+    [{ RATE_LIMIT_REFUSAL_DELAY: "soon" }, "RATE_LIMIT_REFUSAL_DELAY"],
     [{ DATABASE_POOL_SIZE: "ten" }, "DATABASE_POOL_SIZE"],
     [{ TRUSTED_PROXIES: "10.0.0.1, proxy.internal" }, "TRUSTED_PROXIES"],
     [{ TRUSTED_PROXIES: "10.0.0.0/33" }, "TRUSTED_PROXIES"],
@@ -117,11 +119,12 @@ describe("loadConfig", () => {
       registrations: { count: 100, windowMs: 10 * 60_000 },
       flows: { count: 600, windowMs: 10 * 60_000 },
       adminFailures: { count: 20, windowMs: 5 * 60_000 },
+      refusalDelayMs: 1_000,
     });
-    expect(loadConfig({ RATE_LIMIT_FLOWS: "5/1h", LOGIN_BACKOFF_AFTER: "2" }).rateLimits).toMatchObject({
-      flows: { count: 5, windowMs: 3_600_000 },
-      loginBackoffAfter: 2,
-    });
+    expect(
+      loadConfig({ RATE_LIMIT_FLOWS: "5/1h", LOGIN_BACKOFF_AFTER: "2", RATE_LIMIT_REFUSAL_DELAY: "0" }).rateLimits,
+    ).toMatchObject({ flows: { count: 5, windowMs: 3_600_000 }, loginBackoffAfter: 2, refusalDelayMs: 0 });
+    expect(loadConfig({ RATE_LIMIT_REFUSAL_DELAY: "250ms" }).rateLimits?.refusalDelayMs).toBe(250);
     expect(loadConfig({ RATE_LIMITS: "off" }).rateLimits).toBeUndefined();
   });
 

@@ -31,13 +31,37 @@ export function isPostgresUrl(url: string): boolean {
 const CONNECTION_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 const BUSY_TIMEOUT_MS = 5_000;
 
+/**
+ * better-sqlite3 runs each statement synchronously and the adapter resolves its promise at once, so
+ * without this a request's whole chain of queries would run in one go, in microtasks, and the event
+ * loop would not look at other connections until it ended. A burst of sign-ins (a flow, rate-limit
+ * counts, a lookup each) then made every whoami and logout that arrived meanwhile wait for all of
+ * them: 250–300 ms at the start of a 16-client flood. Waiting for the event loop's next turn before
+ * each statement lets requests take turns, as they do on PostgreSQL, where each query waits for the
+ * network anyway.
+ */
+function takingTurns(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  adapter.queryRaw = async (query) => {
+    await nextTurn();
+    return queryRaw(query);
+  };
+  adapter.executeRaw = async (query) => {
+    await nextTurn();
+    return executeRaw(query);
+  };
+  return adapter;
+}
+
 function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
   const path = url.replace(/^file:/, "");
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const factory = new PrismaBetterSqlite3({ url, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" });
   const withPragmas = async (adapter: SqlDriverAdapter) => {
     await adapter.executeScript(CONNECTION_PRAGMAS);
-    return adapter;
+    return takingTurns(adapter);
   };
   return {
     provider: factory.provider,
