@@ -3,26 +3,16 @@
 // no click or navigation of its own. Driven by the live sign-out stream (issue 12): the pages are
 // told by the server, not by a reload.
 
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { ADMIN_API_TOKEN, signIn, signUp } from "./app";
-
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-async function newDevice(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context.newPage();
-}
+import { expect, type Page } from "@playwright/test";
+import { ADMIN_API_TOKEN, oneUserOn, signUp, test, type NewDevice } from "./app";
 
 /** One user signed in on two devices, both showing the signed-in home page. */
-async function userOnTwoDevices(browser: Browser) {
-  const laptop = await newDevice(browser);
-  const phone = await newDevice(browser);
-  const email = await signUp(laptop);
-  await signIn(phone, email);
+async function userOnTwoDevices(newDevice: NewDevice) {
+  const {
+    devices: [laptop, phone],
+    email,
+  } = await oneUserOn(newDevice, 2);
+  if (!laptop || !phone) throw new Error("two devices");
   const whoami = await laptop.request.get("/sessions/whoami", { headers: { Accept: "application/json" } });
   expect(whoami.status()).toBe(200);
   const session = (await whoami.json()) as { id: string; identity: { id: string } };
@@ -47,10 +37,10 @@ async function expectToldSignedOut(page: Page, email: string) {
 }
 
 test("deleteIdentitySessions: both open pages of the user turn into the signed-out view within 2 s", async ({
-  browser,
+  newDevice,
 }) => {
-  const { laptop, phone, email, identityId } = await userOnTwoDevices(browser);
-  const bystander = await newDevice(browser);
+  const { laptop, phone, email, identityId } = await userOnTwoDevices(newDevice);
+  const bystander = await newDevice();
   await signUp(bystander);
 
   expect(await admin(bystander, "DELETE", `/admin/identities/${identityId}/sessions`)).toBe(204);
@@ -60,8 +50,8 @@ test("deleteIdentitySessions: both open pages of the user turn into the signed-o
   await expect(bystander.getByRole("heading", { name: "You are signed in" })).toBeVisible();
 });
 
-test("disableSession of one device: only that device's page turns signed out", async ({ browser }) => {
-  const { laptop, phone, email, laptopSessionId } = await userOnTwoDevices(browser);
+test("disableSession of one device: only that device's page turns signed out", async ({ newDevice }) => {
+  const { laptop, phone, email, laptopSessionId } = await userOnTwoDevices(newDevice);
 
   expect(await admin(phone, "DELETE", `/admin/sessions/${laptopSessionId}`)).toBe(204);
   await expectToldSignedOut(laptop, email);
@@ -69,8 +59,8 @@ test("disableSession of one device: only that device's page turns signed out", a
   expect((await phone.request.get("/sessions/whoami")).status()).toBe(200);
 });
 
-test("deactivating the identity: its open pages turn signed out within 2 s", async ({ browser }) => {
-  const { laptop, phone, email, identityId } = await userOnTwoDevices(browser);
+test("deactivating the identity: its open pages turn signed out within 2 s", async ({ newDevice }) => {
+  const { laptop, phone, email, identityId } = await userOnTwoDevices(newDevice);
 
   const deactivate = [{ op: "replace", path: "/state", value: "inactive" }];
   expect(await admin(laptop, "PATCH", `/admin/identities/${identityId}`, deactivate)).toBe(200);

@@ -2,7 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { expect, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
 
 export const SESSION_COOKIE = "ory_kratos_session";
 
@@ -42,6 +42,31 @@ export async function signIn(page: Page, email: string): Promise<void> {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expectHydratedSignedInHome(page);
+}
+
+/** Opens a page on a device of its own: a browser context, which shares no cookies with the others. */
+export type NewDevice = () => Promise<Page>;
+
+/** Playwright's `test`, with `newDevice` (the devices' contexts close when the test ends). */
+export const test = base.extend<{ newDevice: NewDevice }>({
+  newDevice: async ({ browser }, provide) => {
+    const contexts: BrowserContext[] = [];
+    await provide(async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      return context.newPage();
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+});
+
+/** One user signed in on `count` new devices (signed up on the first), each on the home page. */
+export async function oneUserOn(newDevice: NewDevice, count: number): Promise<{ devices: Page[]; email: string }> {
+  const devices = [];
+  for (let i = 0; i < count; i++) devices.push(await newDevice());
+  const email = await signUp(devices[0]!);
+  for (const device of devices.slice(1)) await signIn(device, email);
+  return { devices, email };
 }
 
 export async function sessionCookie(context: BrowserContext) {

@@ -2,32 +2,12 @@
 // place and without any navigation, as soon as that device is signed out, saying by whom. Each
 // browser context is a device of its own (contexts share no cookies).
 
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { describeUserAgent } from "../app/_components/device-description";
-import { expectHydratedSignedInHome, saveScreenshot, signIn, signUp } from "./app";
+import { expectHydratedSignedInHome, oneUserOn, saveScreenshot, signIn, signUp, test } from "./app";
 
 // The issue's promise: the open page changes within 2 s of the sign-out.
 const LIVE_MS = 2_000;
-
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-async function newDevice(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context.newPage();
-}
-
-/** One user signed in on `count` devices; every device but the first left open on its home page. */
-async function devices(browser: Browser, count: number): Promise<Page[]> {
-  const pages = [];
-  for (let i = 0; i < count; i++) pages.push(await newDevice(browser));
-  const email = await signUp(pages[0]!);
-  for (const page of pages.slice(1)) await signIn(page, email);
-  return pages;
-}
 
 /** Counts the page's navigations from now on: a live sign-out must not cause any. */
 function countNavigations(page: Page): () => number {
@@ -53,9 +33,9 @@ async function expectSignedOutInPlace(page: Page, reason: string | RegExp, url: 
 }
 
 test("device A signs device B out from the devices page: B's open page turns into the signed-out view", async ({
-  browser,
+  newDevice,
 }, testInfo) => {
-  const [deviceA, deviceB] = await devices(browser, 2);
+  const [deviceA, deviceB] = (await oneUserOn(newDevice, 2)).devices;
   const byA = describeUserAgent(await deviceA!.evaluate(() => navigator.userAgent));
   await expectHydratedSignedInHome(deviceB!);
   const url = deviceB!.url();
@@ -78,8 +58,10 @@ test("device A signs device B out from the devices page: B's open page turns int
   await saveScreenshot(deviceA!, testInfo, "devices-page-recently-signed-out");
 });
 
-test("sign out everywhere else: both other devices' open pages turn into the signed-out view", async ({ browser }) => {
-  const [deviceA, deviceB, deviceC] = await devices(browser, 3);
+test("sign out everywhere else: both other devices' open pages turn into the signed-out view", async ({
+  newDevice,
+}) => {
+  const [deviceA, deviceB, deviceC] = (await oneUserOn(newDevice, 3)).devices;
   const byA = describeUserAgent(await deviceA!.evaluate(() => navigator.userAgent));
   await deviceC!.goto("/sessions");
   await expect(deviceC!.getByTestId("other-device")).toHaveCount(2);
@@ -101,9 +83,11 @@ test("sign out everywhere else: both other devices' open pages turn into the sig
   ]);
 });
 
-test("one stream per browser: the tabs share it, and every tab turns into the signed-out view", async ({ browser }) => {
-  const deviceA = await newDevice(browser);
-  const firstTab = await newDevice(browser);
+test("one stream per browser: the tabs share it, and every tab turns into the signed-out view", async ({
+  newDevice,
+}) => {
+  const deviceA = await newDevice();
+  const firstTab = await newDevice();
   // Every stream this browser opens, counted from before it signs in.
   const streams: string[] = [];
   firstTab.context().on("request", (request) => {
@@ -134,8 +118,8 @@ test("one stream per browser: the tabs share it, and every tab turns into the si
   expect(streams).toHaveLength(2);
 });
 
-test("without EventSource the page still notices, when it becomes visible again", async ({ browser }) => {
-  const [deviceA, deviceB] = await devices(browser, 2);
+test("without EventSource the page still notices, when it becomes visible again", async ({ newDevice }) => {
+  const [deviceA, deviceB] = (await oneUserOn(newDevice, 2)).devices;
   await deviceB!.addInitScript(() => {
     // @ts-expect-error -- a browser without Server-Sent Events
     delete window.EventSource;

@@ -1,31 +1,17 @@
 // The devices page at /sessions with two browsers of one user: signing out the other device from
 // the first ends the second's session, which its very next navigation shows.
 
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { signIn, signUp } from "./app";
+import { expect } from "@playwright/test";
+import { oneUserOn, signUp, test, type NewDevice } from "./app";
 
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-async function newDevice(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context.newPage();
+/** One user, signed in on two separate browsers. */
+async function twoDevices(newDevice: NewDevice) {
+  const [first, second] = (await oneUserOn(newDevice, 2)).devices;
+  return { first: first!, second: second! };
 }
 
-/** One user, signed in on two separate browsers (contexts share no cookies). */
-async function twoDevices(browser: Browser) {
-  const first = await newDevice(browser);
-  const second = await newDevice(browser);
-  const email = await signUp(first);
-  await signIn(second, email);
-  return { first, second };
-}
-
-test("sign out the other device from the devices page; its next navigation is signed out", async ({ browser }) => {
-  const { first, second } = await twoDevices(browser);
+test("sign out the other device from the devices page; its next navigation is signed out", async ({ newDevice }) => {
+  const { first, second } = await twoDevices(newDevice);
 
   await first.goto("/");
   await first.getByRole("link", { name: "Your devices and sessions" }).click();
@@ -52,9 +38,9 @@ test("sign out the other device from the devices page; its next navigation is si
 });
 
 test("sign out everywhere else; the other device is sent to sign in when it opens the devices page", async ({
-  browser,
+  newDevice,
 }) => {
-  const { first, second } = await twoDevices(browser);
+  const { first, second } = await twoDevices(newDevice);
 
   await first.goto("/sessions");
   await expect(first.getByTestId("other-device")).toHaveCount(1);

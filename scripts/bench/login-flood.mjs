@@ -1,8 +1,8 @@
 // The login flood check (issue 13): a flood of wrong-password sign-ins must not stall anyone's
-// whoami or logout. The app hashes on threads of its own at the lowest priority (half the cores, a
-// short queue, 503 past it), throttles guessing (429 per address and per identifier, each refusal
-// answered after RATE_LIMIT_REFUSAL_DELAY), and on SQLite lets requests take turns between
-// statements; this measures whether that is enough.
+// whoami or logout. scrypt and the session cookie's unsealing share libuv's thread pool; the app
+// bounds the hashing (half the cores, a short queue, 503 past it), throttles guessing (429 per
+// address and per identifier, each answered after RATE_LIMIT_REFUSAL_DELAY) and, on SQLite, lets
+// requests take turns between statements; this measures whether that is enough.
 //
 // A server of its own on a fresh database, with the abuse limits on at their defaults (whatever the
 // benchmark's environment says) and TRUSTED_PROXIES=127.0.0.1, so that the flood can come from
