@@ -117,11 +117,21 @@ function absoluteUrl(env: Env, name: string, fallback: string): URL {
   return url;
 }
 
-function duration(env: Env, name: string, fallback: string): number {
+/** A duration in milliseconds; `0` too where `zero` says what it means; at most `maxMs` if given. */
+function duration(
+  env: Env,
+  name: string,
+  fallback: string,
+  { zero = false, maxMs }: { zero?: boolean; maxMs?: number } = {},
+): number {
   const raw = read(env, name) ?? fallback;
+  if (zero && raw === "0") return 0;
   const ms = durationToMs(raw);
   if (ms === undefined || ms <= 0) {
     throw new ConfigError(name, `must be a positive duration such as 24h, 15m or 2s, got ${JSON.stringify(raw)}`);
+  }
+  if (maxMs !== undefined && ms > maxMs) {
+    throw new ConfigError(name, `must be at most ${maxMs / 1000}s, got ${JSON.stringify(raw)}`);
   }
   return ms;
 }
@@ -178,17 +188,9 @@ function rateLimits(env: Env): RateLimits | undefined {
     registrations: limit(env, "RATE_LIMIT_REGISTRATIONS", "100/10m"),
     flows: limit(env, "RATE_LIMIT_FLOWS", "600/10m"),
     adminFailures: limit(env, "RATE_LIMIT_ADMIN_FAILURES", "20/5m"),
-    refusalDelayMs: refusalDelay(env),
+    // 0 answers refusals at once; at most 10 s, as each waiting refusal holds a connection.
+    refusalDelayMs: duration(env, "RATE_LIMIT_REFUSAL_DELAY", "1s", { zero: true, maxMs: 10_000 }),
   };
-}
-
-/** RATE_LIMIT_REFUSAL_DELAY: 0 answers refusals at once; at most 10 s, as each holds a connection. */
-function refusalDelay(env: Env): number {
-  const name = "RATE_LIMIT_REFUSAL_DELAY";
-  if (read(env, name) === "0") return 0;
-  const ms = duration(env, name, "1s");
-  if (ms > 10_000) throw new ConfigError(name, `must be at most 10s, got ${JSON.stringify(read(env, name))}`);
-  return ms;
 }
 
 function boolean(env: Env, name: string): boolean {
@@ -405,10 +407,7 @@ export function loadConfig(env: Env = process.env): Config {
     });
 
   const urls = webhookUrls(env);
-  const webhookTimeoutMs = duration(env, "WEBHOOK_TIMEOUT", "5s");
-  if (webhookTimeoutMs > WEBHOOK_TIMEOUT_MAX_MS) {
-    throw new ConfigError("WEBHOOK_TIMEOUT", `must be at most ${WEBHOOK_TIMEOUT_MAX_MS / 1000}s`);
-  }
+  const webhookTimeoutMs = duration(env, "WEBHOOK_TIMEOUT", "5s", { maxMs: WEBHOOK_TIMEOUT_MAX_MS });
   // The UIs default to this app's own pages.
   const ownPage = (path: string) => `${publicBaseUrl.href.replace(/\/+$/, "")}${path}`;
 
@@ -431,7 +430,7 @@ export function loadConfig(env: Env = process.env): Config {
     logoutClearBrowserData: boolean(env, "LOGOUT_CLEAR_BROWSER_DATA"),
     trustedProxies: addressList(env, "TRUSTED_PROXIES"),
     retentionMs: duration(env, "RETENTION", "168h"),
-    cleanupIntervalMs: read(env, "CLEANUP_INTERVAL") === "0" ? 0 : duration(env, "CLEANUP_INTERVAL", "1h"),
+    cleanupIntervalMs: duration(env, "CLEANUP_INTERVAL", "1h", { zero: true }),
     webhookUrls: urls,
     webhookSecret: webhookSecret(env, urls),
     webhookRetryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,1h,6h"),
