@@ -2,6 +2,15 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const SERVER_TESTS = ["tests/server/**/*.test.ts", "tests/resilience/**/*.test.ts"];
+// Checked once, on SQLite, since no database behaviour is involved: refusing a bad configuration at
+// start-up, what server.mjs and Next's routing add to every answer, and the operators' commands
+// (shells over domain code the other tests run on both databases).
+const SERVER_TESTS_ON_SQLITE_ONLY = [
+  "tests/server/startup.test.ts",
+  "tests/server/server.test.ts",
+  "tests/server/ory-ui.test.ts",
+  "tests/server/operator-cli.test.ts",
+];
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
@@ -39,11 +48,10 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Refusing a bad configuration at start-up involves no database: checked once, on SQLite.
         test: {
           name: "server-postgres",
           include: SERVER_TESTS,
-          exclude: ["tests/server/startup.test.ts"],
+          exclude: SERVER_TESTS_ON_SQLITE_ONLY,
           env: { TEST_DATABASE: "postgres" },
         },
       },

@@ -1,10 +1,8 @@
 // The admin API on the production server (issue 16): Next routes every /admin path, however deep,
 // to the admin routes (404 with ADMIN_API_TOKEN unset, 401 without the token); the official SDK
 // signs a user out everywhere and the receiver gets one signed event per session; the request log
-// never shows the token; and `npm run admin` does the same from a shell.
+// never shows the token. (`npm run admin`, the same from a shell: tests/server/operator-cli.test.ts.)
 
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
 import { ADMIN_TOKEN, asAdmin } from "../support/admin";
@@ -105,83 +103,4 @@ describe("signing a user out everywhere through the SDK", () => {
     expect(logs).toMatch(/GET \/admin\/sessions 401 /);
     expect(logs).not.toContain(ADMIN_TOKEN.slice(0, 20));
   });
-});
-
-describe("npm run admin", () => {
-  const run = promisify(execFile);
-  async function cli(...args: string[]) {
-    try {
-      const { stdout } = await run("npm", ["run", "--silent", "admin", "--", ...args], {
-        env: {
-          ...process.env,
-          DATABASE_URL: app.database.url,
-          WEBHOOK_URLS: receiver.url,
-          WEBHOOK_SECRET: receiver.secret,
-        },
-      });
-      return { code: 0, output: stdout };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, output: failed.stdout + failed.stderr };
-    }
-  }
-
-  // Each run starts npm and tsx: seconds apiece on a busy machine.
-  it(
-    "sessions lists them; revoke <session id>, revoke <email> and deactivate <email> end them everywhere and say so",
-    { timeout: 120_000 },
-    async () => {
-      const email = `operator-${crypto.randomUUID()}@example.com`;
-      const identity = await testIdentity(email);
-      const [phone, laptop, tablet] = await signedInSessions(3, identity);
-
-      const listed = await cli("sessions", email.toUpperCase());
-      expect(listed.code).toBe(0);
-      expect(listed.output).toContain(`${email} (identity ${identity.id}, active)`);
-      for (const device of [phone!, laptop!, tablet!]) expect(listed.output).toContain(device.id);
-      expect(listed.output).toContain("3 session(s), 3 still active.");
-      expect((await cli("sessions", identity.id)).output).toContain("3 still active.");
-
-      const one = await cli("revoke", phone!.id);
-      expect(one).toEqual({
-        code: 0,
-        output: `Signed out session ${phone!.id} of ${email} (identity ${identity.id}, active).\n`,
-      });
-      expect(await whoamiStatus(app, { cookie: phone!.cookie })).toBe(401);
-      expect(await whoamiStatus(app, { cookie: laptop!.cookie })).toBe(200);
-      expect((await cli("revoke", phone!.id)).output).toContain("had ended already: nothing to do.");
-
-      const all = await cli("revoke", email);
-      expect(all.code).toBe(0);
-      expect(all.output).toContain(`Signed out 2 session(s) of ${email}`);
-      expect(await whoamiStatus(app, { cookie: laptop!.cookie })).toBe(401);
-      expect(await whoamiStatus(app, { cookie: tablet!.cookie })).toBe(401);
-
-      const [fresh] = await signedInSessions(1, identity);
-      const deactivated = await cli("deactivate", email);
-      expect(deactivated.code).toBe(0);
-      expect(deactivated.output).toContain(
-        `Deactivated ${email} (identity ${identity.id}, inactive): it can no longer sign in.`,
-      );
-      expect(deactivated.output).toContain(`Signed out 1 session(s) everywhere.\n  ${fresh!.id}`);
-      expect(await whoamiStatus(app, { cookie: fresh!.cookie })).toBe(401);
-
-      // The running server delivers what the CLI wrote: 1 + 2 revoked_by_admin, 1 identity_deactivated.
-      const ids = new Set([phone!.id, laptop!.id, tablet!.id, fresh!.id]);
-      const events = () => receiver.deliveredEvents().filter((event) => ids.has(String(event.event.data.session_id)));
-      await receiver.waitFor("four events", () => events().length === 4);
-      expect(
-        events()
-          .map(({ event }) => event.data.reason)
-          .sort(),
-      ).toEqual(["identity_deactivated", "revoked_by_admin", "revoked_by_admin", "revoked_by_admin"]);
-
-      expect(await cli("revoke", "nobody@example.com")).toEqual({
-        code: 1,
-        output: 'No identity has the email address "nobody@example.com".\n',
-      });
-      expect((await cli("revoke", crypto.randomUUID())).code).toBe(1);
-      expect((await cli("bogus", "x")).code).toBe(2);
-    },
-  );
 });

@@ -1,11 +1,9 @@
 // Webhooks from the production server (issue 11): the worker each server process runs delivers
 // every revocation's session.revoked event to a receiver that verifies each signature with the
 // standardwebhooks library; the outbox survives SIGKILL; retries keep the webhook-id; a slow
-// receiver holds up nothing else; two instances on one database deliver a burst exactly once;
-// `npm run webhooks` shows and re-queues the backlog.
+// receiver holds up nothing else; two instances on one database deliver a burst exactly once.
+// (`npm run webhooks`, which shows and re-queues the backlog: tests/server/operator-cli.test.ts.)
 
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
 import { freshDatabase, type TestDatabase } from "../support/database";
@@ -246,65 +244,6 @@ describe("several instances", () => {
       expect(receiver.received).toHaveLength(1_000);
       expect(await allRecordedDelivered(a)).toBe(0);
       expect(await a.db.webhookDelivery.count({ where: { status: "delivered", attempts: 1 } })).toBe(1_000);
-    },
-  );
-});
-
-describe("npm run webhooks", () => {
-  const run = promisify(execFile);
-  async function cli(app: ServerApp, ...args: string[]) {
-    try {
-      const { stdout } = await run("npm", ["run", "--silent", "webhooks", "--", ...args], {
-        env: { ...process.env, DATABASE_URL: app.database.url, WEBHOOK_URLS: receiver.url },
-      });
-      return { code: 0, stdout };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout + failed.stderr };
-    }
-  }
-
-  // Each run starts npm and tsx: seconds apiece on a busy machine.
-  it(
-    "lists pending and failed events with the last error; --replay failed and --replay <id> re-queue them",
-    {
-      timeout: 120_000,
-    },
-    async () => {
-      receiver.behaviour = () => ({ status: 500, body: "down for maintenance" });
-      const app = await serverFor({ WEBHOOK_RETRY_SCHEDULE: "100ms" });
-      const session = await signedIn();
-      await expect(await nativeLogout(app, session.token)).toHaveStatus(204);
-      await receiver.waitFor("two attempts", () => receiver.received.length === 2);
-      const { id } = receiver.received[0]!;
-      const failed = async () =>
-        (await app.db.webhookDelivery.findFirst({ where: { eventId: id } }))?.status === "failed";
-      for (let i = 0; i < 100 && !(await failed()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-
-      const listing = await cli(app);
-      expect(listing.code).toBe(0);
-      expect(listing.stdout).toContain("pending: 0");
-      expect(listing.stdout).toContain("failed: 1");
-      expect(listing.stdout).toContain(`last error: HTTP 500: down for maintenance (${id}, attempt 2`);
-      expect(listing.stdout).toContain(`${id}  ${receiver.url}  2 attempts  HTTP 500: down for maintenance`);
-      const json = JSON.parse((await cli(app, "--json")).stdout) as { pending: number; failed: number };
-      expect(json).toMatchObject({ pending: 0, failed: 1 });
-
-      receiver.behaviour = () => ({ status: 204 });
-      const replay = await cli(app, "--replay", "failed");
-      expect(replay).toEqual({ code: 0, stdout: expect.stringContaining("Re-queued 1 delivery") });
-      await receiver.waitFor("the replayed delivery", () => receiver.deliveredCounts().get(id) === 1);
-
-      expect((await cli(app, "--replay", id)).code).toBe(0);
-      await receiver.waitFor("the delivery replayed by id", () => receiver.deliveredCounts().get(id) === 2);
-      expect(receiver.attemptsOf(id)).toHaveLength(4);
-
-      const unknown = await cli(app, "--replay", `msg_${"0".repeat(32)}`);
-      expect(unknown).toEqual({
-        code: 1,
-        stdout: expect.stringContaining(`no event msg_${"0".repeat(32)} in the outbox`),
-      });
-      expect((await cli(app, "--bogus")).code).toBe(2);
     },
   );
 });
