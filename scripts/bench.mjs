@@ -40,7 +40,6 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
@@ -58,6 +57,7 @@ import { cpuSpent, cpuTimes, memoryMb, processTree } from "./bench/processes.mjs
 import { perRequest, postgresQueryCounter, sqliteQueryCounter } from "./bench/query-counts.mjs";
 import { median } from "./bench/statistics.mjs";
 import { P99_AT_RATE_GOAL, RSS_GOAL_MB, TARGETS } from "./bench/targets.mjs";
+import { buildIsCurrent } from "./build.mjs";
 import { startCluster } from "./cluster.mjs";
 import { createDatabase, databaseUrl, dropDatabase, startPostgres } from "./postgres-sandbox.mjs";
 import { prisma, startServer } from "./serve.mjs";
@@ -124,20 +124,6 @@ const log = (message) => console.error(`[${((Date.now() - startedAt) / 1000).toF
 
 // ---------------------------------------------------------------------------------------------
 // The build, the database servers, the fixtures and the app servers.
-
-const BUILD_INPUTS = ["app", "lib", "public", "prisma", "next.config.js", "proxy.ts", "instrumentation.ts"];
-
-function buildIsCurrent() {
-  const built = statSync(".next/BUILD_ID", { throwIfNoEntry: false })?.mtimeMs;
-  if (!built) return false;
-  try {
-    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", ...BUILD_INPUTS], { encoding: "utf8" });
-    const inputs = [...files.split("\n").filter(Boolean), "package-lock.json", "tsconfig.json"];
-    return inputs.every((file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) <= built);
-  } catch {
-    return false; // not a git checkout: cannot tell
-  }
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, on SQLite and on PostgreSQL. Installs what it needs where it can
-// (scripts/ensure-test-tools.mjs), builds the app, starts a throwaway PostgreSQL server unless
-// TEST_POSTGRES_URL names one, then runs Vitest (unit and in-process tests, the production server's
+// (scripts/ensure-test-tools.mjs), builds the app unless its build is current (scripts/build.mjs),
+// starts a throwaway PostgreSQL server unless TEST_POSTGRES_URL names one, then runs Vitest (unit and in-process tests, the production server's
 // tests and the cluster tests; see vitest.config.ts) and Playwright once per database.
 
 import { spawnSync } from "node:child_process";
+import { buildIsCurrent } from "./build.mjs";
 import { ensureTestTools } from "./ensure-test-tools.mjs";
 import { startPostgres } from "./postgres-sandbox.mjs";
 
@@ -15,7 +16,9 @@ function run(command, args, env = process.env) {
 }
 
 ensureTestTools();
-if (!run("npm", ["run", "--silent", "build"])) process.exit(1);
+if (buildIsCurrent())
+  console.log("\nThe build in .next is newer than every file it is built from: not building again.");
+else if (!run("npm", ["run", "--silent", "build"])) process.exit(1);
 
 const sandbox = process.env.TEST_POSTGRES_URL ? undefined : await startPostgres();
 const env = { ...process.env, TEST_POSTGRES_URL: process.env.TEST_POSTGRES_URL ?? sandbox.url };
