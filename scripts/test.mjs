@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, on SQLite and on PostgreSQL. Installs what it needs where it can
 // (scripts/ensure-test-tools.mjs), builds the app unless its build is current (scripts/build.mjs),
-// starts a throwaway PostgreSQL server unless TEST_POSTGRES_URL names one, then runs Vitest (unit and in-process tests, the production server's
-// tests and the cluster tests; see vitest.config.ts) and Playwright once per database.
+// starts a throwaway PostgreSQL server unless TEST_POSTGRES_URL names one, then runs Vitest (unit
+// and in-process tests, the production server's tests and the cluster tests; see vitest.config.ts)
+// and Playwright once per database.
 
 import { spawnSync } from "node:child_process";
 import { buildIsCurrent } from "./build.mjs";

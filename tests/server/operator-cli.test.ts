@@ -5,46 +5,14 @@
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startServerApp, type ServerApp } from "../support/app";
+import { describe, expect, it } from "vitest";
 import { whoamiStatus } from "../support/client";
-import { freshDatabase, type TestDatabase } from "../support/database";
-import { createPrismaClient, type PrismaClient } from "@/lib/server/database/client";
 import { nativeLogout } from "../support/revocations";
 import { signedIn, signedInSessions, testIdentity } from "../support/sessions";
-import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+import { webhookServers } from "../support/webhook-servers";
 
-let receiver: WebhookReceiver;
 // One database for the file; each test starts the server it needs on it.
-let database: TestDatabase;
-let outbox: PrismaClient;
-const servers: ServerApp[] = [];
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  database = await freshDatabase();
-  outbox = createPrismaClient(database.url, 2);
-});
-afterEach(async () => {
-  for (const server of servers.splice(0).reverse()) await server.stop();
-  await outbox.webhookDelivery.deleteMany();
-  expect(receiver.rejected).toEqual([]);
-  receiver.reset();
-});
-afterAll(async () => {
-  await receiver?.down();
-  await outbox?.$disconnect();
-  await database?.drop();
-});
-
-async function serverFor(env: Record<string, string> = {}): Promise<ServerApp> {
-  const app = await startServerApp(
-    { WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: receiver.secret, ...env },
-    { database },
-  );
-  servers.push(app);
-  return app;
-}
+const { receiver, database, serverFor } = webhookServers();
 
 const run = promisify(execFile);
 
@@ -54,7 +22,7 @@ async function npmRun(script: "admin" | "webhooks", ...args: string[]) {
     const { stdout } = await run("npm", ["run", "--silent", script, "--", ...args], {
       env: {
         ...process.env,
-        DATABASE_URL: database.url,
+        DATABASE_URL: database().url,
         WEBHOOK_URLS: receiver.url,
         WEBHOOK_SECRET: receiver.secret,
       },

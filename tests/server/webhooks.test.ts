@@ -4,49 +4,13 @@
 // receiver holds up nothing else; two instances on one database deliver a burst exactly once.
 // (`npm run webhooks`, which shows and re-queues the backlog: tests/server/operator-cli.test.ts.)
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startServerApp, type ServerApp } from "../support/app";
-import { freshDatabase, type TestDatabase } from "../support/database";
-import { createPrismaClient, type PrismaClient } from "@/lib/server/database/client";
+import { describe, expect, it } from "vitest";
+import type { ServerApp } from "../support/app";
 import { browserLogout, nativeLogout, revokeDevice, revokeOthers } from "../support/revocations";
 import { signedIn, signedInSessions, testIdentity, type SignedIn } from "../support/sessions";
-import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+import { webhookServers } from "../support/webhook-servers";
 
-let receiver: WebhookReceiver;
-// One database for the file, outliving the servers started on it (restarts, several instances):
-// the session fixtures of this process write to the database of the first server they met.
-let database: TestDatabase;
-let outbox: PrismaClient;
-const servers: ServerApp[] = [];
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  database = await freshDatabase();
-  // Its own client (the pool size given, so this process's configuration is not read yet).
-  outbox = createPrismaClient(database.url, 2);
-});
-afterEach(async () => {
-  for (const server of servers.splice(0).reverse()) await server.stop();
-  // What a test left in the outbox (a hanging receiver's event) is not the next test's business.
-  await outbox.webhookDelivery.deleteMany();
-  expect(receiver.rejected).toEqual([]);
-  receiver.reset();
-});
-afterAll(async () => {
-  await receiver?.down();
-  await outbox?.$disconnect();
-  await database?.drop();
-});
-
-/** A server on the file's database delivering to the receiver; stopped after the test. */
-async function serverFor(env: Record<string, string> = {}): Promise<ServerApp> {
-  const app = await startServerApp(
-    { WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: receiver.secret, ...env },
-    { database },
-  );
-  servers.push(app);
-  return app;
-}
+const { receiver, serverFor } = webhookServers();
 
 /** Runs `task` over `items`, `concurrency` at a time. */
 async function inParallel<T, R>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<R>) {
