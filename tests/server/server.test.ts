@@ -1,7 +1,8 @@
 // What server.mjs adds to Next.js, checked on the production server: one log line per request with
 // no secret in it, Kratos's exact Vary, a literal "%" in malformed paths instead of a 500, HEAD that
-// cannot log anyone out, and Next's own headers.
+// cannot log anyone out, Next's own headers, and the line that sign-in requests wait in.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerApp, type ServerApp } from "../support/app";
 import {
@@ -153,5 +154,54 @@ describe("server.mjs", () => {
     expect(logs).toMatch(/^\S+Z GET \/self-service\/logout 303 \d+\.\dms$/m);
     expect(logs).toMatch(/^\S+Z DELETE \/self-service\/logout\/api 204 \d+\.\dms$/m);
     expect(logs).toMatch(/^\S+Z POST \/self-service\/login 400 \d+\.\dms$/m);
+  });
+
+  describe("sign-in requests wait in line, one every 10 ms; nothing else waits for them", () => {
+    const newApiFlow = (signal?: AbortSignal) =>
+      app.fetch("/self-service/login/api", { headers: { accept: "application/json" }, signal });
+
+    it("whoami and logout are answered while a burst of 200 new flows is still mostly waiting", async () => {
+      const session = await signedIn();
+      const logoutUrl = await logoutPath(app, session.cookie);
+      let flowsAnswered = 0;
+      const burstStart = performance.now();
+      const burst = Array.from({ length: 200 }, () =>
+        newApiFlow().then((response) => {
+          flowsAnswered++;
+          return response.status;
+        }),
+      );
+      // At most one flow starts per 10 ms, so no more than that can have been answered by then.
+      const mostFlowsBy = () => Math.floor((performance.now() - burstStart) / 10) + 1;
+      await sleep(50);
+      await expect(await app.fetch("/sessions/whoami", { headers: { cookie: session.cookie } })).toHaveStatus(200);
+      expect(flowsAnswered).toBeLessThanOrEqual(mostFlowsBy());
+      const logout = await app.fetch(logoutUrl, { headers: { cookie: session.cookie, accept: "application/json" } });
+      await expect(logout).toHaveStatus(204);
+      expect(flowsAnswered).toBeLessThanOrEqual(mostFlowsBy());
+      expect(flowsAnswered).toBeLessThan(100);
+      expect(await Promise.all(burst)).toEqual(Array(200).fill(200));
+      expect(performance.now() - burstStart).toBeGreaterThanOrEqual(199 * 10);
+      expect((await app.db.session.findUniqueOrThrow({ where: { id: session.id } })).active).toBe(false);
+    });
+
+    it("a request whose client leaves while it waits is never started, and holds no one up", async () => {
+      const leaving = new AbortController();
+      const burst = Array.from({ length: 300 }, () => newApiFlow(leaving.signal).catch(() => "left"));
+      await sleep(50);
+      leaving.abort();
+      const left = (await Promise.all(burst)).filter((outcome) => outcome === "left").length;
+      expect(left).toBeGreaterThanOrEqual(100);
+      // Enough for the server to see them go, and to finish the flows it had started.
+      await sleep(500);
+      const flowsWhenTheyLeft = await app.db.selfServiceFlow.count();
+      // Had they stayed in line, the next request would wait for every one of them.
+      const askedAt = performance.now();
+      await expect(await newApiFlow()).toHaveStatus(200);
+      expect(performance.now() - askedAt).toBeLessThan(1_000);
+      // Had they been started anyway, their flows would be stored by now.
+      await sleep(3_000);
+      expect(await app.db.selfServiceFlow.count()).toBe(flowsWhenTheyLeft + 1);
+    });
   });
 });
