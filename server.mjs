@@ -2,7 +2,8 @@
 // and `next dev` do not do: one log line per request, Kratos's exact `Vary: Cookie`, a literal "%"
 // in malformed paths instead of Next's 500, and a graceful shutdown that lets in-flight logouts
 // finish (their 204s are promises about the database) before the process exits, and a line for
-// sign-in requests so that a flood of them cannot hold up anyone's whoami or logout. `--dev` serves the
+// sign-in requests (whose routes are warmed at start) so that a flood of them cannot hold up
+// anyone's whoami or logout. `--dev` serves the
 // same way with Next's hot reload, so development answers carry the same headers as production.
 //
 // Start it through scripts/serve.mjs (`npm start`, `npm run dev`), which also sizes the heap.
@@ -79,7 +80,8 @@ function keepVaryCookie(res) {
  */
 const SIGN_IN = /^\/self-service\/(login|registration)(\/|$)/;
 const SIGN_IN_SPACING_MS = 10;
-const signInLine = new Set();
+/** Who waits, in order of arrival: each request's start, and its socket. */
+const signInLine = new Map();
 let lastSignInStart = -Infinity;
 let nextTurn;
 
@@ -93,12 +95,15 @@ function routedPath(url) {
 
 function startNextSignIn() {
   nextTurn = undefined;
-  const [serve] = signInLine;
-  if (!serve) return;
-  signInLine.delete(serve);
-  lastSignInStart = performance.now();
-  if (signInLine.size > 0) nextTurn = setTimeout(startNextSignIn, SIGN_IN_SPACING_MS);
-  serve();
+  for (const [serve, socket] of signInLine) {
+    signInLine.delete(serve);
+    // Its client left before the server saw the request arrive, so no "close" came.
+    if (socket.destroyed) continue;
+    lastSignInStart = performance.now();
+    if (signInLine.size > 0) nextTurn = setTimeout(startNextSignIn, SIGN_IN_SPACING_MS);
+    serve();
+    return;
+  }
 }
 
 function inLine(req, res, serve) {
@@ -108,7 +113,7 @@ function inLine(req, res, serve) {
     lastSignInStart = now;
     return serve();
   }
-  signInLine.add(serve);
+  signInLine.set(serve, req.socket);
   res.once("close", () => signInLine.delete(serve));
   nextTurn ??= setTimeout(startNextSignIn, lastSignInStart + SIGN_IN_SPACING_MS - now);
 }
@@ -124,8 +129,30 @@ const server = createServer((req, res) => {
   inLine(req, res, () => handle(req, res));
 });
 
+/**
+ * A route's first request costs the event loop 100–200 ms on a 2-core machine (Next loads the
+ * route, V8 compiles its code on first run), and every request that arrives meanwhile waits for it.
+ * Sign-in is what a flood hits first, so its routes are warmed as soon as the server listens, with
+ * requests that change nothing: an unknown flow, answered 404.
+ */
+async function warmSignInRoutes(origin) {
+  const unknownFlow = "00000000-0000-0000-0000-000000000000";
+  const json = { accept: "application/json", "content-type": "application/json" };
+  for (const kind of ["login", "registration"]) {
+    await (await fetch(`${origin}/self-service/${kind}/flows?id=${unknownFlow}`, { headers: json })).arrayBuffer();
+    const submission = { method: "POST", headers: json, body: "{}" };
+    await (await fetch(`${origin}/self-service/${kind}?flow=${unknownFlow}`, submission)).arrayBuffer();
+  }
+}
+
 server.listen(port, hostname, () => {
   console.log(`Listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
+  if (dev) return;
+  const { address, port: listening } = server.address();
+  const host = ["0.0.0.0", "::"].includes(address) ? "127.0.0.1" : address.includes(":") ? `[${address}]` : address;
+  warmSignInRoutes(`http://${host}:${listening}`).catch((error) =>
+    console.error(`warming the sign-in routes failed (only the first sign-ins are slower): ${error.message}`),
+  );
 });
 
 function shutdown(signal) {
