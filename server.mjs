@@ -3,8 +3,8 @@
 // in malformed paths instead of Next's 500, and a graceful shutdown that lets in-flight logouts
 // finish (their 204s are promises about the database) before the process exits, and a line for
 // sign-in requests (whose routes are warmed at start) so that a flood of them cannot hold up
-// anyone's whoami or logout. `--dev` serves the
-// same way with Next's hot reload, so development answers carry the same headers as production.
+// anyone's whoami or logout. `--dev` serves the same way with Next's hot reload, so development
+// answers carry the same headers as production.
 //
 // Start it through scripts/serve.mjs (`npm start`, `npm run dev`), which also sizes the heap.
 
@@ -130,7 +130,7 @@ const server = createServer((req, res) => {
 });
 
 /**
- * A route's first request costs the event loop 100–200 ms on a 2-core machine (Next loads the
+ * A route's first request costs the event loop about 200 ms on a 2-core machine (Next loads the
  * route, V8 compiles its code on first run), and every request that arrives meanwhile waits for it.
  * Sign-in is what a flood hits first, so its routes are warmed as soon as the server listens, with
  * requests that change nothing: an unknown flow, answered 404.
