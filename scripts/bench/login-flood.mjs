@@ -2,7 +2,7 @@
 // whoami or logout. scrypt and the session cookie's unsealing share libuv's thread pool; the app
 // bounds the hashing (half the cores, a short queue, 503 past it), throttles guessing (429 per
 // address and per identifier, each answered after RATE_LIMIT_REFUSAL_DELAY), starts sign-in requests
-// at most one per 10 ms (server.mjs) and, on SQLite, lets requests take turns between statements;
+// at most one per 25 ms (server.mjs) and, on SQLite, lets requests take turns between statements;
 // this measures whether that is enough.
 //
 // A server of its own on a fresh database, with the abuse limits on at their defaults (whatever the

@@ -6,7 +6,7 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
 import { availableParallelism } from "node:os";
 import { passwordHashingBusy } from "../errors";
 
-const LOG2_N = 15; // N = 32768, r = 8: 32 MiB and ~50 ms per hash on the machines we measured.
+const LOG2_N = 15; // N = 32768, r = 8: 32 MiB and 50–180 ms per hash on the machines we measured.
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
