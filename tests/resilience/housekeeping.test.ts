@@ -161,17 +161,11 @@ describe("housekeeping", () => {
         });
       await expect(await logout()).toHaveStatus(204);
       // Wait for a tick of the timer (bounded, so a timer that never runs fails the test).
-      for (let i = 0; i < 200 && (await timed.db.session.findUnique({ where: { id: session.id } })); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(await timed.db.session.findUnique({ where: { id: session.id } })).toBeNull();
+      const poll = { timeout: 10_000, interval: 50 };
+      await expect.poll(() => timed.db.session.findUnique({ where: { id: session.id } }), poll).toBeNull();
       await expect(await logout()).toHaveStatus(403);
       // The line is written once the whole pass (sessions, then flows, errors, …) has finished.
-      const reported = /housekeeping: deleted [1-9]\d* sessions/;
-      for (let i = 0; i < 200 && !reported.test(timed.logs()); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(timed.logs()).toMatch(reported);
+      await expect.poll(() => timed.logs(), poll).toMatch(/housekeeping: deleted [1-9]\d* sessions/);
     } finally {
       await timed.stop();
     }
