@@ -65,7 +65,7 @@ export class TimeBudget {
 // and a flood of wrong ones leaves whoami and logout three quarters of the machine, not half. Like
 // the slots, the budget is the process's own: it shares out this process's cores, not any state a
 // request relies on. (Measured on 2 cores under a flood with half of it a new identifier every
-// time: whoami's and logout's p99 during it 90–117 ms with hashing's full core, 48–81 ms with half.)
+// time: whoami's and logout's p99 during it 90–117 ms with hashing's full core, 45–81 ms with half.)
 export const wrongPasswords = new TimeBudget(Math.min(MAX_RUNNING, availableParallelism() / 4), 1000);
 
 async function withHashingSlot<T>(work: () => Promise<T>): Promise<T> {
